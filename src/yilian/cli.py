@@ -1,0 +1,258 @@
+"""The `yilian` command line: thin wrappers that parse options, call the library and
+render results. Errors become one line on stderr and an exit code from errors.ExitCode."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ExitCode, UsageError, YilianError
+
+RESULT_AND_RDF_FORMATS = ["table", "csv", "tsv", "json", "xml",
+                          "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
+RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
+
+
+class YilianGroup(click.Group):
+    """Turns library errors into one stderr line and the documented exit code."""
+
+    def invoke(self, ctx):
+        debug = "--debug" in sys.argv or bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except YilianError as e:
+            if debug:
+                raise
+            click.echo(f"yilian: error: {e.render()}", err=True)
+            ctx.exit(int(e.exit_code))
+        except RecursionError:
+            if debug:
+                raise
+            click.echo("yilian: error: the input is nested too deeply to process "
+                       "(simplify the query or data)", err=True)
+            ctx.exit(int(ExitCode.LIMIT))
+        except MemoryError:
+            click.echo("yilian: error: out of memory (use a smaller input or a SPARQL server with --endpoint)", err=True)
+            ctx.exit(int(ExitCode.LIMIT))
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("yilian: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as e:  # a bug: say so briefly, traceback only with --debug
+            if debug:
+                raise
+            click.echo(f"yilian: internal error: {type(e).__name__}: {e} (rerun with --debug for a traceback "
+                       "and report it)", err=True)
+            ctx.exit(int(ExitCode.INTERNAL))
+
+
+def graph_options(f):
+    """--data and --no-default-graph: which RDF files make up the graph."""
+
+    @click.option("--data", "data", multiple=True, type=click.Path(),
+                  help="Add an RDF file or a folder of them (repeatable; format from the extension).")
+    @click.option("--no-default-graph", is_flag=True, help="Use only the --data files, not the bundled graph.")
+    @functools.wraps(f)
+    def wrapper(*args, data, no_default_graph, **kwargs):
+        from .loading import Sources
+
+        if no_default_graph and not data:
+            raise UsageError("--no-default-graph leaves nothing to work on", hint="add --data PATH")
+        return f(*args, sources=Sources(tuple(data), not no_default_graph), **kwargs)
+
+    return wrapper
+
+
+def emit(data: bytes, output: str | None, inputs=()) -> None:
+    """Write command output to stdout, or atomically to a file."""
+    if output and output != "-":
+        from .io import check_output, write_atomic
+
+        write_atomic(check_output(output, inputs), data)
+    else:
+        out = click.get_binary_stream("stdout")
+        out.write(data)
+        out.flush()
+
+
+@click.group(cls=YilianGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="yilian")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def main(debug: bool) -> None:
+    """yilian (医联): query, validate and export the knowledge graph of China's
+    health-system reform. Every fact carries its source document and a verbatim quote."""
+
+
+# ---------------------------------------------------------------- query
+
+@main.command()
+@click.argument("query_text", required=False, metavar="[QUERY]")
+@click.option("-f", "--file", "query_file", type=click.Path(), help="Read the query from a file ('-' for stdin).")
+@click.option("-n", "--name", "name", help="Run a named query (see 'yilian queries').")
+@click.option("--format", "fmt", type=click.Choice(RESULT_AND_RDF_FORMATS), default="table", show_default=True,
+              help="table/csv/tsv/json/xml for SELECT and ASK; an RDF format for CONSTRUCT and DESCRIBE "
+                   "(table means turtle there).")
+@click.option("-o", "--output", type=click.Path(), help="Write the results to a file instead of stdout.")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="Allow SERVICE calls to this endpoint (repeatable); all others are refused.")
+@graph_options
+def query(query_text, query_file, name, fmt, output, allow_service, sources):
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query (read-only).
+
+    \b
+    Examples:
+      yilian query 'SELECT ?h ?l WHERE { ?h a yl:Hospital ; rdfs:label ?l }'
+      yilian query -f question.rq --format csv > answer.csv
+      yilian query --name alliance-lead
+    Common prefixes (yl, yid, rdfs, skos, org, schema, prov, xsd …) are predeclared.
+    """
+    from . import loading, querying
+
+    given = [x for x in (query_text, query_file, name) if x]
+    if len(given) > 1:
+        raise UsageError("give the query once: as an argument, with -f FILE, or with --name")
+    if name:
+        from .named_queries import get
+
+        text = get(name).text
+    elif query_file:
+        text = _read_query_file(query_file)
+    elif query_text and query_text != "-":
+        text = query_text
+    else:
+        stdin = click.get_text_stream("stdin")
+        if query_text != "-" and stdin.isatty():
+            raise UsageError("no query given", hint="pass it as an argument, with -f FILE, --name ID, or on stdin")
+        text = stdin.read()
+    if not text.strip():
+        raise UsageError("the query is empty", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    querying.check_query(text, allow_service=allow_service)  # refuse before loading anything
+    files = sources.files()
+    store = loading.open_store(sources)
+    rdf_format = "turtle" if fmt in querying.RESULT_FORMATS else fmt
+    result_format = fmt if fmt in querying.RESULT_FORMATS else None
+    outcome = querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
+                           allow_service=allow_service, rdf_requested=result_format is None)
+    emit(outcome.output, output, files)
+    if outcome.kind == "ask" and not outcome.boolean:
+        sys.exit(int(ExitCode.FALSE))
+
+
+def _read_query_file(path: str) -> str:
+    if path == "-":
+        return click.get_text_stream("stdin").read()
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError("no such query file", where=path, hint="check the path")
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("the query file is not UTF-8 text", where=path, hint="re-encode it as UTF-8") from None
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def queries(fmt):
+    """List the named queries and the questions they answer."""
+    import json
+
+    from . import tables
+    from .named_queries import all_queries
+
+    qs = all_queries()
+    if fmt == "json":
+        emit((json.dumps([{"id": q.id, "question": q.question} for q in qs], ensure_ascii=False, indent=2) + "\n").encode(), None)
+    else:
+        emit(tables.render(["id", "question"], [[q.id, q.question] for q in qs]).encode("utf-8"), None)
+
+
+# ---------------------------------------------------------------- validate
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write the report to a file.")
+@graph_options
+def validate(fmt, output, sources):
+    """Check the graph against the SHACL shapes.
+
+    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
+
+    \b
+    Examples:
+      yilian validate
+      yilian validate --data mine.ttl --format json
+    """
+    from . import validation
+
+    report = validation.validate(sources)
+    emit(validation.render(report, fmt), output, sources.files())
+    if not report.conforms:
+        sys.exit(int(ExitCode.FALSE))
+
+
+# ---------------------------------------------------------------- export
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(RDF_FORMATS + ["ttl", "nt", "nq", "json-ld", "xml"]),
+              default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write to a file instead of stdout (atomically).")
+@click.option("--with-ontology", is_flag=True, help="Include the ontology.")
+@graph_options
+def export(fmt, output, with_ontology, sources):
+    """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
+
+    The same graph always gives the same bytes.
+
+    \b
+    Examples:
+      yilian export > yilian.ttl
+      yilian export --format jsonld --with-ontology -o yilian.jsonld
+    """
+    from . import exporting, loading
+
+    files = sources.files()
+    quads = loading.load_files(files).quads
+    if with_ontology:
+        quads += loading.load_ontology().quads
+    emit(exporting.serialize(quads, fmt), output, files)
+
+
+# ---------------------------------------------------------------- stats
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@graph_options
+def stats(fmt, sources):
+    """Count triples, instances by class and facts by source document."""
+    from . import inspecting, loading
+
+    store = loading.open_store(sources)
+    emit(inspecting.render_stats(inspecting.stats(store), fmt), None)
+
+
+# ---------------------------------------------------------------- describe
+
+@main.command()
+@click.argument("thing")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@graph_options
+def describe(thing, fmt, sources):
+    """Everything about one entity, with the source and quote of each fact.
+
+    THING is an IRI, a prefixed name (yid:xiangtan-central-hospital) or a label in
+    Chinese or English (湘潭市中心医院, "Xiangtan Central Hospital").
+    """
+    from . import inspecting, loading
+
+    store = loading.open_store(sources)
+    node = inspecting.resolve(store, thing)
+    emit(inspecting.render_description(store, inspecting.describe(store, node), fmt), None)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

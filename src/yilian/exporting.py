@@ -1,0 +1,160 @@
+"""Writing RDF deterministically: the same graph always gives the same bytes.
+
+Blank nodes are relabelled canonically, triples are inserted in sorted order and the
+N-Triples/N-Quads lines are sorted, so diffs show real changes only.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from .errors import UsageError
+
+# rdflib is imported inside the functions that need it: the query path must not pay
+# for importing it.
+
+#: the prefixes every Turtle/TriG/JSON-LD output and every query may use
+PREFIXES: dict[str, str] = {
+    "yl": "https://w3id.org/yilian/ontology#",
+    "yid": "https://w3id.org/yilian/id/",
+    "ylsh": "https://w3id.org/yilian/shapes#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "time": "http://www.w3.org/2006/time#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "sdmxd": "http://purl.org/linked-data/sdmx/2009/dimension#",
+    "sdmxm": "http://purl.org/linked-data/sdmx/2009/measure#",
+    "sdmxa": "http://purl.org/linked-data/sdmx/2009/attribute#",
+}
+
+#: --format names (first is the default) -> canonical name
+RDF_FORMATS: dict[str, str] = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "ntriples": "ntriples",
+    "nt": "ntriples",
+    "nquads": "nquads",
+    "nq": "nquads",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdfxml": "rdfxml",
+    "xml": "rdfxml",
+}
+RDF_FORMAT_CHOICES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "ttl", "nt", "nq", "json-ld", "xml"]
+
+#: output file extension for each canonical format
+EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".trig", "jsonld": ".jsonld", "rdfxml": ".rdf"}
+
+
+def canonical_format(name: str) -> str:
+    try:
+        return RDF_FORMATS[name.lower()]
+    except KeyError:
+        raise UsageError(f"unknown RDF format '{name}'", hint="use one of: " + ", ".join(sorted(set(RDF_FORMATS.values())))) from None
+
+
+def _new_graph():
+    import rdflib
+
+    g = rdflib.Graph(bind_namespaces="none")
+    for p, ns in PREFIXES.items():
+        g.bind(p, ns)
+    return g
+
+
+def _canonical(triples: Iterable[tuple]):
+    import rdflib
+    from rdflib.compare import to_canonical_graph
+
+    g = rdflib.Graph(bind_namespaces="none")
+    for t in triples:
+        g.add(t)
+    if any(isinstance(x, rdflib.BNode) for t in g for x in (t[0], t[2])):
+        g = to_canonical_graph(g)
+    out = _new_graph()
+    for t in sorted(g):
+        out.add(t)
+    return out
+
+
+def _split_graphs(quads: Iterable[ox.Quad]) -> dict:
+    """graph name (None for the default graph) -> list of rdflib triples"""
+    from .convert import term
+
+    graphs: dict = {}
+    for q in quads:
+        graphs.setdefault(term(q.graph_name), []).append((term(q.subject), term(q.predicate), term(q.object)))
+    return graphs
+
+
+def _nt_lines(g) -> list[str]:
+    text = g.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def _turtle_body(g) -> tuple[list[str], list[str]]:
+    """(prefix lines, body lines) of the graph's Turtle."""
+    text = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
+    prefixes, body = [], []
+    for line in text.splitlines():
+        (prefixes if line.startswith("@prefix") else body).append(line)
+    return prefixes, body
+
+
+def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
+    """Serialize quads in one of RDF_FORMATS; triple formats merge all graphs."""
+    from .convert import term
+
+    fmt = canonical_format(fmt)
+    quads = list(quads)
+    if fmt in ("nquads", "trig"):
+        graphs = _split_graphs(quads)
+        names = sorted((n for n in graphs if n is not None), key=str)
+        order = ([None] if None in graphs else []) + names
+        if fmt == "nquads":
+            lines: list[str] = []
+            for name in order:
+                for line in _nt_lines(_canonical(graphs[name])):
+                    lines.append(line if name is None else f"{line[:-1].rstrip()} {name.n3()} .")
+            return ("\n".join(sorted(lines)) + "\n").encode("utf-8") if lines else b""
+        prefix_lines: set[str] = set()
+        blocks: list[str] = []
+        for name in order:
+            prefixes, body = _turtle_body(_canonical(graphs[name]))
+            prefix_lines.update(prefixes)
+            body_text = "\n".join(body).strip("\n")
+            if name is None:
+                blocks.append(body_text)
+            else:
+                inner = "\n".join("    " + line if line else "" for line in body_text.splitlines())
+                blocks.append(f"{name.n3()} {{\n{inner}\n}}")
+        return ("\n".join(sorted(prefix_lines)) + "\n\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
+    return serialize_triples(((term(q.subject), term(q.predicate), term(q.object)) for q in quads), fmt)
+
+
+def serialize_triples(triples: Iterable[tuple], fmt: str) -> bytes:
+    """Serialize rdflib triples in a triple format (Turtle, N-Triples, JSON-LD, RDF/XML)."""
+    fmt = canonical_format(fmt)
+    g = _canonical(triples)
+    if fmt in ("ntriples", "nquads"):
+        lines = sorted(_nt_lines(g))
+        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    if fmt in ("turtle", "trig"):
+        return g.serialize(format="turtle", encoding="utf-8")
+    if fmt == "jsonld":
+        context = {p: ns for p, ns in PREFIXES.items()}
+        return g.serialize(format="json-ld", context=context, indent=2, sort_keys=True, ensure_ascii=False, encoding="utf-8")
+    if fmt == "rdfxml":
+        return g.serialize(format="pretty-xml", encoding="utf-8")
+    raise UsageError(f"unknown RDF format '{fmt}'")

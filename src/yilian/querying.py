@@ -1,0 +1,175 @@
+"""Running SPARQL queries read-only and writing their results.
+
+Queries run on pyoxigraph. Before a query runs it is tokenized: updates are refused and
+SERVICE is refused unless the endpoint was allowed by name.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from . import sparql_lexer, tables
+from .errors import PolicyError, QueryError, UsageError
+from .exporting import PREFIXES, serialize
+
+RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
+_OX_RESULTS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
+@dataclass
+class Outcome:
+    """What a query produced: bytes for stdout and whether an ASK was false."""
+
+    output: bytes
+    kind: str  # select, ask, graph
+    boolean: bool | None = None
+    rows: int | None = None
+
+
+def check_query(text: str, *, allow_service: Iterable[str] = ()) -> list[sparql_lexer.Token]:
+    """Refuse updates and unallowed SERVICE calls; return the tokens."""
+    tokens = sparql_lexer.tokenize(text)
+    upd = sparql_lexer.update_keyword(tokens)
+    if upd is not None:
+        raise PolicyError(
+            f"SPARQL Update ({upd.text.upper()}) is refused: yilian queries are read-only",
+            where=f"query:{upd.line}:{upd.col}",
+            hint="use SELECT, ASK, CONSTRUCT or DESCRIBE; edit the RDF files to change the graph",
+        )
+    allowed = set(allow_service)
+    for call in sparql_lexer.service_calls(tokens, PREFIXES):
+        if call.target is None:
+            raise PolicyError(
+                "SERVICE with a variable or unresolvable endpoint is refused",
+                where=f"query:{call.token.line}:{call.token.col}",
+                hint="name the endpoint IRI and allow it with --allow-service URL",
+            )
+        if call.target not in allowed:
+            raise PolicyError(
+                f"SERVICE <{call.target}> would send a request over the network and was not allowed",
+                where=f"query:{call.token.line}:{call.token.col}",
+                hint=f"add --allow-service {call.target} to permit this endpoint",
+            )
+    return tokens
+
+
+def _syntax_error(text: str, exc: SyntaxError) -> QueryError:
+    msg = str(exc)
+    m = re.match(r"error at (\d+):(\d+):\s*(.*)", msg, re.DOTALL)
+    if not m:
+        return QueryError(f"SPARQL syntax error: {msg}", where="query", hint="check the query syntax")
+    line, col, msg = int(m.group(1)), int(m.group(2)), m.group(3)
+    return QueryError(f"SPARQL syntax error: {msg}", where=f"query:{line}:{col}",
+                      hint="fix the query at the caret", detail=_caret(text, line, col))
+
+
+def _caret(text: str, line: int, col: int) -> str:
+    """The query line and a caret under the column (columns count characters)."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return ""
+    src = lines[line - 1]
+    return f"  {src}\n  {' ' * tables.display_width(src[: max(col - 1, 0)])}^"
+
+
+def check_prefixes(text: str, tokens: list[sparql_lexer.Token]) -> None:
+    """Name an undeclared prefix before pyoxigraph gives a vaguer message."""
+    declared = set(PREFIXES)
+    for i, t in enumerate(tokens):
+        if t.kind == "word" and t.text.upper() == "PREFIX" and i + 1 < len(tokens) and tokens[i + 1].kind == "pname":
+            declared.add(tokens[i + 1].text.split(":", 1)[0])
+    for i, t in enumerate(tokens):
+        if t.kind != "pname":
+            continue
+        if i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX":
+            continue
+        pfx = t.text.split(":", 1)[0]
+        if pfx not in declared:
+            raise QueryError(
+                f"undeclared prefix '{pfx}:' in '{t.text}'",
+                where=f"query:{t.line}:{t.col}",
+                hint=f"declare it with PREFIX {pfx}: <…> or use a full <IRI>",
+                detail=_caret(text, t.line, t.col),
+            )
+
+
+def short(term, prefixes: dict[str, str] = PREFIXES) -> str:
+    """A term as a table cell: prefixed name, plain literal value, _:bnode."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        best = None
+        for p, ns in prefixes.items():
+            if iri.startswith(ns):
+                local = iri[len(ns):]
+                if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
+                    if best is None or len(ns) > len(prefixes[best[0]]):
+                        best = (p, local)
+        return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def run(store: ox.Store, text: str, *, fmt: str = "table", rdf_format: str = "turtle",
+        allow_service: Iterable[str] = (), rdf_requested: bool = False) -> Outcome:
+    """Run one read-only query against a store and render its results."""
+    tokens = check_query(text, allow_service=allow_service)
+    check_prefixes(text, tokens)
+    try:
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as e:
+        raise _syntax_error(text, e) from None
+    except OSError as e:
+        raise QueryError(f"query failed: {e}", where="query") from None
+    if rdf_requested and not isinstance(result, ox.QueryTriples):
+        raise UsageError(f"--format {rdf_format} is for CONSTRUCT and DESCRIBE queries",
+                         hint="use table, csv, tsv, json or xml for SELECT and ASK")
+    if isinstance(result, ox.QueryBoolean):
+        value = bool(result)
+        if fmt == "table":
+            out = ("true\n" if value else "false\n").encode()
+        else:
+            out = result.serialize(format=_results_format(fmt))
+        return Outcome(out, "ask", boolean=value)
+    if isinstance(result, ox.QueryTriples):
+        if fmt != "table":
+            raise UsageError(f"--format {fmt} is for SELECT and ASK results",
+                             hint="use an RDF format (turtle, ntriples, jsonld …) for CONSTRUCT and DESCRIBE")
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
+        return Outcome(serialize(quads, rdf_format), "graph", rows=len(quads))
+    # SELECT
+    if fmt == "table":
+        variables = [v.value for v in result.variables]
+        rows = [[short(sol[v]) for v in variables] for sol in result]
+        return Outcome(tables.render(variables, rows).encode("utf-8"), "select", rows=len(rows))
+    buf = io.BytesIO()
+    result.serialize(buf, format=_results_format(fmt))
+    return Outcome(buf.getvalue(), "select")
+
+
+def _results_format(fmt: str) -> ox.QueryResultsFormat:
+    try:
+        return _OX_RESULTS[fmt]
+    except KeyError:
+        raise UsageError(f"unknown result format '{fmt}'", hint="use one of: " + ", ".join(RESULT_FORMATS)) from None
+
+
+def select_rows(store: ox.Store, text: str) -> list[dict[str, object]]:
+    """Run a trusted internal SELECT and return its rows as dicts of pyoxigraph terms."""
+    result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: sol[n] for n in names} for sol in result]

@@ -1,0 +1,129 @@
+"""A tokenizer for SPARQL 1.1, enough to decide what a query does before it runs.
+
+SPARQL applies \\uXXXX and \\UXXXXXXXX escapes to the whole query text before parsing
+(SPARQL 1.1 §19.2), so they are applied here too: ``SERVIC\\u0045`` is the keyword
+SERVICE. Strings, IRIs and comments are skipped as whole tokens, so a keyword inside
+them is not mistaken for one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7\u00C0-\uFFFF]*[\w\-:%\u00B7\u00C0-\uFFFF])?)
+  | (?P<bnode>_:[\w.\-]+)
+  | (?P<word>[A-Za-z][A-Za-z0-9_]*)
+  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*=<>!+\-/|^@a?])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    line: int
+    col: int
+
+
+def unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def tokenize(query: str) -> list[Token]:
+    text = unescape(query)
+    tokens: list[Token] = []
+    line, line_start = 1, 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            tokens.append(Token(kind, m.group(), line, m.start() - line_start + 1))
+        nl = m.group().count("\n")
+        if nl:
+            line += nl
+            line_start = m.start() + m.group().rfind("\n") + 1
+    return tokens
+
+
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+QUERY_KEYWORDS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+def words(tokens: list[Token]) -> list[Token]:
+    return [t for t in tokens if t.kind == "word"]
+
+
+def first_operation(tokens: list[Token]) -> Token | None:
+    """The first keyword after the prologue (PREFIX/BASE declarations)."""
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        up = t.text.upper()
+        if t.kind == "word" and up == "PREFIX":
+            i += 3  # PREFIX pname: <iri>
+            continue
+        if t.kind == "word" and up == "BASE":
+            i += 2
+            continue
+        if t.kind == "word":
+            return t
+        return t
+    return None
+
+
+def update_keyword(tokens: list[Token]) -> Token | None:
+    """The first update keyword used as an operation anywhere in the request, if any."""
+    op = first_operation(tokens)
+    if op is not None and op.kind == "word" and op.text.upper() in UPDATE_KEYWORDS:
+        return op
+    # a request may chain operations with ';' after a query-looking prefix; any update
+    # keyword that starts an operation after ';' counts too
+    for prev, t in zip(tokens, tokens[1:]):
+        if prev.text == ";" and t.kind == "word" and t.text.upper() in UPDATE_KEYWORDS:
+            return t
+    return None
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    token: Token
+    target: str | None  # the endpoint IRI, or None when it is a variable or missing
+
+
+def service_calls(tokens: list[Token], prefixes: dict[str, str]) -> list[ServiceCall]:
+    """Every SERVICE clause with the endpoint it names (prefixed names expanded)."""
+    declared = dict(prefixes)
+    for i, t in enumerate(tokens):
+        if t.kind == "word" and t.text.upper() == "PREFIX" and i + 2 < len(tokens):
+            if tokens[i + 1].kind == "pname" and tokens[i + 2].kind == "iri":
+                declared[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1]
+    calls = []
+    for i, t in enumerate(tokens):
+        if t.kind == "word" and t.text.upper() == "SERVICE":
+            j = i + 1
+            if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.upper() == "SILENT":
+                j += 1
+            target = None
+            if j < len(tokens):
+                nxt = tokens[j]
+                if nxt.kind == "iri":
+                    target = nxt.text[1:-1]
+                elif nxt.kind == "pname":
+                    pfx, _, local = nxt.text.partition(":")
+                    if pfx in declared:
+                        target = declared[pfx] + local
+            calls.append(ServiceCall(t, target))
+    return calls

@@ -1,0 +1,39 @@
+"""Plain-text tables that line up Chinese (double-width) text."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Sequence
+
+
+def display_width(text: str) -> int:
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table with a header, a rule and one line per row, in the given row order."""
+    clean = [[_one_line(c) for c in row] for row in rows]
+    widths = [display_width(h) for h in headers]
+    for row in clean:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], display_width(cell))
+    lines = [
+        "  ".join(pad(h, w) for h, w in zip(headers, widths)).rstrip(),
+        "  ".join("-" * w for w in widths).rstrip(),
+    ]
+    for row in clean:
+        lines.append("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) if ("\n" in text or "\r" in text or "\t" in text) else text
