@@ -68,6 +68,7 @@ def _new_graph():
     import rdflib
 
     g = rdflib.Graph(bind_namespaces="none")
+    g.bind("xml", "http://www.w3.org/XML/1998/namespace")  # RDF/XML writes xml:lang with it
     for p, ns in PREFIXES.items():
         g.bind(p, ns)
     return g

@@ -64,11 +64,30 @@ def check_query(text: str, *, allow_service: Iterable[str] = ()) -> list[sparql_
 
 
 def _syntax_error(text: str, exc: SyntaxError) -> QueryError:
+    """A syntax error with a useful position.
+
+    pyoxigraph's parser reports the furthest point it reached (often the end of the
+    query) with a list of unrelated alternatives, so on this error path only we ask
+    rdflib's parser where the query stops making sense.
+    """
     msg = str(exc)
     m = re.match(r"error at (\d+):(\d+):\s*(.*)", msg, re.DOTALL)
-    if not m:
+    line = col = None
+    if m:
+        line, col, msg = int(m.group(1)), int(m.group(2)), " ".join(m.group(3).split())
+    try:
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        parseQuery(text)
+    except Exception as e:  # pyparsing's ParseException carries lineno/col
+        if getattr(e, "lineno", None) and getattr(e, "col", None):
+            line, col = e.lineno, e.col
+            found = re.search(r"found (end of text|'[^']*')", str(e))
+            msg = f"unexpected {found.group(1)}" if found else "cannot parse the query here"
+    if line is None:
         return QueryError(f"SPARQL syntax error: {msg}", where="query", hint="check the query syntax")
-    line, col, msg = int(m.group(1)), int(m.group(2)), m.group(3)
+    if len(msg) > 200:
+        msg = msg[:200] + "…"
     return QueryError(f"SPARQL syntax error: {msg}", where=f"query:{line}:{col}",
                       hint="fix the query at the caret", detail=_caret(text, line, col))
 
