@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
@@ -70,6 +71,36 @@ def _path(g: rdflib.Graph, node) -> str:
     return "_:path"
 
 
+@contextlib.contextmanager
+def _memoised_sparql():
+    """Parse and translate each SPARQL text once while pySHACL runs.
+
+    pySHACL hands rdflib the same SHACL-SPARQL constraint text once per focus node, and
+    rdflib parses it from scratch each time: that was 90 % of validation time (38 s
+    against 3 s for the bundled graph, with identical results). The cache lives only
+    for one validation run and the original method is always restored.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    cache: dict = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            compiled = cache.get(key)
+            if compiled is None:
+                compiled = cache[key] = processor.translateQuery(processor.parseQuery(strOrQuery), base, initNs)
+            strOrQuery = compiled
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original
+
+
 def validate(sources: loading.Sources) -> Report:
     """Validate the data of `sources` against the bundled shapes, with the ontology."""
     import pyshacl
@@ -78,14 +109,15 @@ def validate(sources: loading.Sources) -> Report:
     data_graph = convert.to_graph(data.quads)
     ont_graph = convert.to_graph(loading.load_ontology().quads)
     shapes_graph = convert.to_graph(loading.load_files(loading.shapes_files()).quads)
-    conforms, results_graph, _ = pyshacl.validate(
-        data_graph,
-        shacl_graph=shapes_graph,
-        ont_graph=ont_graph,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
+    with _memoised_sparql():
+        conforms, results_graph, _ = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            ont_graph=ont_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
     findings = []
     for res in results_graph.subjects(RDF.type, SH.ValidationResult):
         g = results_graph
