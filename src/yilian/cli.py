@@ -254,5 +254,23 @@ def describe(thing, fmt, sources):
     emit(inspecting.render_description(store, inspecting.describe(store, node), fmt), None)
 
 
+def _register_optional_commands() -> None:
+    """Command groups that live in their own modules (they import their heavy
+    dependencies lazily, inside the commands, so `yilian query` stays fast)."""
+    import importlib
+
+    for module, name in (("network_cli", "network"), ("synth_cli", "synth")):
+        try:
+            mod = importlib.import_module(f".{module}", __package__)
+        except ModuleNotFoundError as e:
+            if e.name == f"{__package__}.{module}":
+                continue
+            raise
+        main.add_command(getattr(mod, name))
+
+
+_register_optional_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
