@@ -68,6 +68,22 @@ def graph_options(f):
     return wrapper
 
 
+def timeout_option(f):
+    """--timeout SECONDS: stop the command's work when it runs too long."""
+    from .limits import DEFAULT_TIMEOUT
+
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+        help=f"Stop after this many seconds (default {DEFAULT_TIMEOUT:g}, or $YILIAN_TIMEOUT; 0: no limit).",
+    )(f)
+
+
+def bounded(func, timeout, what):
+    from .limits import default_timeout, run_bounded
+
+    return run_bounded(func, default_timeout() if timeout is None else timeout, what=what)
+
+
 def emit(data: bytes, output: str | None, inputs=()) -> None:
     """Write command output to stdout, or atomically to a file."""
     if output and output != "-":
@@ -100,8 +116,11 @@ def main(debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(), help="Write the results to a file instead of stdout.")
 @click.option("--allow-service", multiple=True, metavar="URL",
               help="Allow SERVICE calls to this endpoint (repeatable); all others are refused.")
+@click.option("--max-rows", type=click.IntRange(min=0), default=10000, show_default=True,
+              help="Refuse to print a table of more rows than this (0: no limit); other formats are not capped.")
+@timeout_option
 @graph_options
-def query(query_text, query_file, name, fmt, output, allow_service, sources):
+def query(query_text, query_file, name, fmt, output, allow_service, max_rows, timeout, sources):
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query (read-only).
 
     \b
@@ -133,11 +152,16 @@ def query(query_text, query_file, name, fmt, output, allow_service, sources):
         raise UsageError("the query is empty", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     querying.check_query(text, allow_service=allow_service)  # refuse before loading anything
     files = sources.files()
-    store = loading.open_store(sources)
     rdf_format = "turtle" if fmt in querying.RESULT_FORMATS else fmt
     result_format = fmt if fmt in querying.RESULT_FORMATS else None
-    outcome = querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
-                           allow_service=allow_service, rdf_requested=result_format is None)
+
+    def work():
+        store = loading.open_store(sources)
+        return querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
+                            allow_service=allow_service, rdf_requested=result_format is None,
+                            max_rows=max_rows)
+
+    outcome = bounded(work, timeout, "the query")
     emit(outcome.output, output, files)
     if outcome.kind == "ask" and not outcome.boolean:
         sys.exit(int(ExitCode.FALSE))
@@ -176,8 +200,9 @@ def queries(fmt):
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(), help="Write the report to a file.")
+@timeout_option
 @graph_options
-def validate(fmt, output, sources):
+def validate(fmt, output, timeout, sources):
     """Check the graph against the SHACL shapes.
 
     Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
@@ -189,9 +214,13 @@ def validate(fmt, output, sources):
     """
     from . import validation
 
-    report = validation.validate(sources)
-    emit(validation.render(report, fmt), output, sources.files())
-    if not report.conforms:
+    def work():
+        report = validation.validate(sources)
+        return report.conforms, validation.render(report, fmt)
+
+    conforms, data = bounded(work, timeout, "validation")
+    emit(data, output, sources.files())
+    if not conforms:
         sys.exit(int(ExitCode.FALSE))
 
 
@@ -202,8 +231,9 @@ def validate(fmt, output, sources):
               default="turtle", show_default=True)
 @click.option("-o", "--output", type=click.Path(), help="Write to a file instead of stdout (atomically).")
 @click.option("--with-ontology", is_flag=True, help="Include the ontology.")
+@timeout_option
 @graph_options
-def export(fmt, output, with_ontology, sources):
+def export(fmt, output, with_ontology, timeout, sources):
     """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
 
     The same graph always gives the same bytes.
@@ -216,23 +246,31 @@ def export(fmt, output, with_ontology, sources):
     from . import exporting, loading
 
     files = sources.files()
-    quads = loading.load_files(files).quads
-    if with_ontology:
-        quads += loading.load_ontology().quads
-    emit(exporting.serialize(quads, fmt), output, files)
+
+    def work():
+        quads = loading.load_files(files).quads
+        if with_ontology:
+            quads += loading.load_ontology().quads
+        return exporting.serialize(quads, fmt)
+
+    emit(bounded(work, timeout, "the export"), output, files)
 
 
 # ---------------------------------------------------------------- stats
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@timeout_option
 @graph_options
-def stats(fmt, sources):
+def stats(fmt, timeout, sources):
     """Count triples, instances by class and facts by source document."""
     from . import inspecting, loading
 
-    store = loading.open_store(sources)
-    emit(inspecting.render_stats(inspecting.stats(store), fmt), None)
+    def work():
+        store = loading.open_store(sources)
+        return inspecting.render_stats(inspecting.stats(store), fmt)
+
+    emit(bounded(work, timeout, "stats"), None)
 
 
 # ---------------------------------------------------------------- describe
@@ -240,8 +278,9 @@ def stats(fmt, sources):
 @main.command()
 @click.argument("thing")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@timeout_option
 @graph_options
-def describe(thing, fmt, sources):
+def describe(thing, fmt, timeout, sources):
     """Everything about one entity, with the source and quote of each fact.
 
     THING is an IRI, a prefixed name (yid:xiangtan-central-hospital) or a label in
@@ -249,9 +288,12 @@ def describe(thing, fmt, sources):
     """
     from . import inspecting, loading
 
-    store = loading.open_store(sources)
-    node = inspecting.resolve(store, thing)
-    emit(inspecting.render_description(store, inspecting.describe(store, node), fmt), None)
+    def work():
+        store = loading.open_store(sources)
+        node = inspecting.resolve(store, thing)
+        return inspecting.render_description(store, inspecting.describe(store, node), fmt)
+
+    emit(bounded(work, timeout, "describe"), None)
 
 
 def _register_optional_commands() -> None:

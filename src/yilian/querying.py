@@ -14,10 +14,12 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from . import sparql_lexer, tables
-from .errors import PolicyError, QueryError, UsageError
+from .errors import LimitError, PolicyError, QueryError, UsageError
 from .exporting import PREFIXES, serialize
 
 RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
+#: deeper bracket nesting crashes pyoxigraph's parser (a stack overflow, not an exception)
+MAX_NESTING = 200
 _OX_RESULTS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
@@ -39,6 +41,13 @@ class Outcome:
 def check_query(text: str, *, allow_service: Iterable[str] = ()) -> list[sparql_lexer.Token]:
     """Refuse updates and unallowed SERVICE calls; return the tokens."""
     tokens = sparql_lexer.tokenize(text)
+    deep = sparql_lexer.too_deep(tokens, MAX_NESTING)
+    if deep is not None:
+        raise LimitError(
+            f"the query nests brackets more than {MAX_NESTING} levels deep",
+            where=f"query:{deep.line}:{deep.col}",
+            hint="simplify the query",
+        )
     upd = sparql_lexer.update_keyword(tokens)
     if upd is not None:
         raise PolicyError(
@@ -144,7 +153,8 @@ def short(term, prefixes: dict[str, str] = PREFIXES) -> str:
 
 
 def run(store: ox.Store, text: str, *, fmt: str = "table", rdf_format: str = "turtle",
-        allow_service: Iterable[str] = (), rdf_requested: bool = False) -> Outcome:
+        allow_service: Iterable[str] = (), rdf_requested: bool = False,
+        max_rows: int = 0) -> Outcome:
     """Run one read-only query against a store and render its results."""
     tokens = check_query(text, allow_service=allow_service)
     check_prefixes(text, tokens)
@@ -173,7 +183,14 @@ def run(store: ox.Store, text: str, *, fmt: str = "table", rdf_format: str = "tu
     # SELECT
     if fmt == "table":
         variables = [v.value for v in result.variables]
-        rows = [[short(sol[v]) for v in variables] for sol in result]
+        rows = []
+        for sol in result:
+            if max_rows and len(rows) >= max_rows:
+                raise LimitError(
+                    f"the result has more than {max_rows} rows, too many for a table",
+                    hint="add LIMIT to the query, use --format csv or json, or raise --max-rows; 0 means no limit",
+                )
+            rows.append([short(sol[v]) for v in variables])
         return Outcome(tables.render(variables, rows).encode("utf-8"), "select", rows=len(rows))
     buf = io.BytesIO()
     result.serialize(buf, format=_results_format(fmt))

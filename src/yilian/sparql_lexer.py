@@ -127,3 +127,16 @@ def service_calls(tokens: list[Token], prefixes: dict[str, str]) -> list[Service
                         target = declared[pfx] + local
             calls.append(ServiceCall(t, target))
     return calls
+
+
+def too_deep(tokens: list[Token], limit: int) -> Token | None:
+    """The first bracket that opens a level deeper than `limit`, if any."""
+    depth = 0
+    for t in tokens:
+        if t.kind == "punct" and t.text in "({[":
+            depth += 1
+            if depth > limit:
+                return t
+        elif t.kind == "punct" and t.text in ")}]":
+            depth -= 1
+    return None
