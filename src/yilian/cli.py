@@ -296,6 +296,39 @@ def describe(thing, fmt, timeout, sources):
     emit(bounded(work, timeout, "describe"), None)
 
 
+# ---------------------------------------------------------------- fmt
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", is_flag=True, help="Only list the files that are not in canonical form; exit 1 if any.")
+def fmt(paths, check):
+    """Rewrite Turtle files in one canonical, deterministic form.
+
+    PATHS are .ttl files or folders (default: graph, ontology and shapes in the current
+    folder). Each rewrite is checked to give the same graph before the file is replaced;
+    the leading comment block is kept, comments inside the body are not.
+
+    \b
+    Examples:
+      yilian fmt graph/
+      yilian fmt --check graph ontology shapes
+    """
+    from .formatting import fmt as run_fmt
+
+    if not paths:
+        paths = tuple(p for p in ("graph", "ontology", "shapes") if Path(p).is_dir())
+        if not paths:
+            raise UsageError("no Turtle files to format here", hint="name the files or folders: yilian fmt graph/")
+    result = run_fmt(list(paths), check=check)
+    for f in result.changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
+    total = len(result.changed) + len(result.unchanged)
+    verb = "would be reformatted" if check else "reformatted"
+    click.echo(f"{len(result.changed)} of {total} files {verb}, {len(result.unchanged)} already canonical.", err=True)
+    if check and result.changed:
+        sys.exit(int(ExitCode.FALSE))
+
+
 def _register_optional_commands() -> None:
     """Command groups that live in their own modules (they import their heavy
     dependencies lazily, inside the commands, so `yilian query` stays fast)."""

@@ -74,7 +74,13 @@ def _new_graph():
     return g
 
 
-def _canonical(triples: Iterable[tuple]):
+def turtle(triples: Iterable[tuple], prefixes: dict[str, str] | None = None) -> bytes:
+    """Canonical Turtle of rdflib triples, binding extra prefixes (a file's own) first."""
+    g = _canonical(triples, prefixes)
+    return g.serialize(format="turtle", encoding="utf-8")
+
+
+def _canonical(triples: Iterable[tuple], prefixes: dict[str, str] | None = None):
     import rdflib
     from rdflib.compare import to_canonical_graph
 
@@ -84,6 +90,8 @@ def _canonical(triples: Iterable[tuple]):
     if any(isinstance(x, rdflib.BNode) for t in g for x in (t[0], t[2])):
         g = to_canonical_graph(g)
     out = _new_graph()
+    for p, ns in (prefixes or {}).items():
+        out.bind(p, ns, override=True, replace=True)
     for t in sorted(g):
         out.add(t)
     return out

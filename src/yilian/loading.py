@@ -102,7 +102,7 @@ def parse_file(path: Path) -> list[ox.Quad]:
             hint="remove the <!DOCTYPE …> block and write the entities out",
         )
     try:
-        return list(ox.parse(data, format=fmt))
+        quads = list(ox.parse(data, format=fmt))
     except SyntaxError as e:
         where = f"{path}:{e.lineno}:{e.offset}" if e.lineno else str(path)
         msg = str(e.msg if hasattr(e, "msg") else e)
@@ -115,6 +115,25 @@ def parse_file(path: Path) -> list[ox.Quad]:
         raise InputError(f"{msg}", where=where, hint=hint) from None
     except ValueError as e:
         raise InputError(str(e), where=str(path)) from None
+    _check_literals(path, data, quads)
+    return quads
+
+
+def _check_literals(path: Path, data: bytes, quads: list[ox.Quad]) -> None:
+    """Refuse ill-typed literals ("abc"^^xsd:integer, "2024-02-30"^^xsd:date)."""
+    from .literals import line_of, problem
+
+    for q in quads:
+        obj = q.object
+        if isinstance(obj, ox.Literal) and not obj.language:
+            why = problem(obj.value, obj.datatype.value)
+            if why:
+                line = line_of(data.decode("utf-8"), obj.value)
+                raise InputError(
+                    f"ill-typed literal: {why}",
+                    where=f"{path}:{line}" if line else str(path),
+                    hint="fix the value or its datatype",
+                )
 
 
 @dataclass(frozen=True)

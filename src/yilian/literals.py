@@ -1,0 +1,59 @@
+"""Checking the lexical form of typed literals (pyoxigraph accepts "abc"^^xsd:integer)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_TZ = r"(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)?"
+
+_PATTERNS = {
+    "integer": r"[+-]?\d+",
+    "int": r"[+-]?\d+",
+    "long": r"[+-]?\d+",
+    "short": r"[+-]?\d+",
+    "byte": r"[+-]?\d+",
+    "nonNegativeInteger": r"(\+?\d+|-0+)",
+    "positiveInteger": r"\+?0*[1-9]\d*",
+    "nonPositiveInteger": r"(-\d+|\+?0+)",
+    "negativeInteger": r"-0*[1-9]\d*",
+    "unsignedInt": r"\+?\d+",
+    "unsignedLong": r"\+?\d+",
+    "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)",
+    "double": r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)",
+    "float": r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)",
+    "boolean": r"(true|false|1|0)",
+    "date": r"-?(\d{4,})-(\d\d)-(\d\d)" + _TZ,
+    "dateTime": r"-?(\d{4,})-(\d\d)-(\d\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?" + _TZ,
+    "gYear": r"-?\d{4,}" + _TZ,
+    "gYearMonth": r"-?\d{4,}-(0[1-9]|1[0-2])" + _TZ,
+    "gMonthDay": r"--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])" + _TZ,
+    "duration": r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?",
+}
+_COMPILED = {XSD + k: re.compile(v + r"\Z") for k, v in _PATTERNS.items()}
+
+
+def problem(lexical: str, datatype: str) -> str | None:
+    """Why `lexical` is not a valid `datatype` literal, or None when it is (or unknown)."""
+    pattern = _COMPILED.get(datatype)
+    if pattern is None:
+        return None
+    m = pattern.match(lexical)
+    short = datatype[len(XSD):]
+    if not m:
+        return f'"{lexical}" is not a valid xsd:{short}'
+    if short == "date":
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year if year > 0 else 2000, month)[1]:
+            return f'"{lexical}" is not a real calendar date'
+    return None
+
+
+def line_of(text: str, lexical: str) -> int | None:
+    """The line of the first occurrence of the literal's quoted lexical form."""
+    for needle in (f'"{lexical}"', f"'{lexical}'", lexical):
+        i = text.find(needle)
+        if i >= 0:
+            return text.count("\n", 0, i) + 1
+    return None
