@@ -54,15 +54,20 @@ class YilianGroup(click.Group):
 def graph_options(f):
     """--data and --no-default-graph: which RDF files make up the graph."""
 
-    @click.option("--data", "data", multiple=True, type=click.Path(),
-                  help="Add an RDF file or a folder of them (repeatable; format from the extension).")
+    @click.option("--data", "data", multiple=True, metavar="PATH|URL",
+                  help="Add an RDF file, a folder of them, or an http(s) URL to download "
+                       "(repeatable; format from the extension).")
     @click.option("--no-default-graph", is_flag=True, help="Use only the --data files, not the bundled graph.")
     @functools.wraps(f)
     def wrapper(*args, data, no_default_graph, **kwargs):
-        from .loading import Sources
+        from .loading import Sources, is_url
 
         if no_default_graph and not data:
             raise UsageError("--no-default-graph leaves nothing to work on", hint="add --data PATH")
+        if any(is_url(d) for d in data):
+            from .remote import fetch  # once, here: the user named these URLs
+
+            data = tuple(str(fetch(d)) if is_url(d) else d for d in data)
         return f(*args, sources=Sources(tuple(data), not no_default_graph), **kwargs)
 
     return wrapper

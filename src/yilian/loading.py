@@ -51,13 +51,26 @@ def format_of(path: Path) -> ox.RdfFormat:
         ) from None
 
 
+def is_url(text: str) -> bool:
+    return bool(re.match(r"^https?://", str(text), re.IGNORECASE))
+
+
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively, sorted) into the RDF files they hold."""
+    """Expand files and folders (recursively, sorted) into the RDF files they hold;
+    an http(s) URL named by the user is downloaded first."""
     out: list[Path] = []
     for raw in paths:
+        if isinstance(raw, str) and is_url(raw):
+            from .remote import fetch
+
+            out.append(fetch(raw))
+            continue
         p = Path(raw)
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in FORMATS)
+            if not found:
+                raise InputError("the folder holds no RDF files", where=str(p),
+                                 hint="RDF files end in " + " ".join(sorted(FORMATS)))
             out.extend(found)
         elif p.is_file():
             format_of(p)  # fail early on an unknown extension
@@ -83,6 +96,8 @@ def parse_file(path: Path) -> list[ox.Quad]:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read file: {e.strerror}", where=str(path), hint="check the path and its permissions") from None
+    if not data.strip():
+        raise InputError("the file is empty", where=str(path), hint="add RDF to it or leave it out")
     if b"\x00" in data[:65536]:
         raise InputError("this is a binary file, not RDF text", where=str(path), hint="give a Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML file")
     try:
