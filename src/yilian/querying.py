@@ -158,8 +158,11 @@ def run(store: ox.Store, text: str, *, fmt: str = "table", rdf_format: str = "tu
     """Run one read-only query against a store and render its results."""
     tokens = check_query(text, allow_service=allow_service)
     check_prefixes(text, tokens)
+    # a query's own FROM / FROM NAMED picks its dataset (from graphs already in the
+    # store: nothing is fetched); otherwise the default graph is the union of all graphs
+    has_from = any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens)
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=not has_from)
     except SyntaxError as e:
         raise _syntax_error(text, e) from None
     except OSError as e:

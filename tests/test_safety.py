@@ -1,0 +1,297 @@
+"""Safe by default: read-only queries, no silent network, bounded work, clean errors.
+
+Each case asserts the message, the exit code, the files left untouched and, where a
+request could leak, that a recording HTTP server on 127.0.0.1 received nothing."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+
+import pytest
+
+from yilian.errors import ExitCode
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list = []
+
+    def _answer(self):
+        Recorder.hits.append((self.command, self.path))
+        body = json.dumps({"head": {"vars": ["x"]},
+                           "results": {"bindings": [{"x": {"type": "literal", "value": "remote"}}]}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    Recorder.hits = []
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}", Recorder.hits
+    srv.shutdown()
+    srv.server_close()
+
+
+# ---------------------------------------------------------------- read-only queries
+
+UPDATES = [
+    "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+    "DELETE DATA { <http://e/a> <http://e/b> <http://e/c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "INSERT { ?s a <http://e/C> } WHERE { ?s ?p ?o }",
+    "WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "LOAD <http://127.0.0.1:9/x.ttl>",
+    "CLEAR ALL",
+    "DROP GRAPH <http://e/g>",
+    "CREATE GRAPH <http://e/g>",
+    "ADD DEFAULT TO <http://e/g>",
+    "MOVE DEFAULT TO <http://e/g>",
+    "COPY DEFAULT TO <http://e/g>",
+    "PREFIX ex: <http://e/>\n# comment\ninsert data { ex:a ex:b ex:c }",
+    "SELECT * WHERE { ?s ?p ?o } ; DROP ALL",
+]
+
+
+@pytest.mark.parametrize("update", UPDATES)
+def test_every_update_form_is_refused(run, mini, update):
+    r = run("query", update, *mini)
+    assert r.exit_code == ExitCode.REFUSED, r.stderr
+    assert "SPARQL Update" in r.stderr and "read-only" in r.stderr
+    assert r.stdout == ""
+
+
+SERVICES = [
+    "SELECT * WHERE { SERVICE <{url}/sparql> { ?s ?p ?x } }",
+    "SELECT * WHERE { service silent <{url}/sparql> { ?s ?p ?x } }",
+    "SELECT * WHERE { SERVIC\\u0045 <{url}/sparql> { ?s ?p ?x } }",
+    "SELECT * WHERE { \\u0053ERVICE <{url}/sparql> { ?s ?p ?x } }",
+    "PREFIX r: <{url}/>\nSELECT * WHERE { SERVICE r:sparql { ?s ?p ?x } }",
+    "SELECT * WHERE { BIND(<{url}/sparql> AS ?e) SERVICE ?e { ?s ?p ?x } }",
+]
+
+
+@pytest.mark.parametrize("template", SERVICES)
+def test_service_is_refused_and_sends_nothing(run, mini, server, template):
+    url, hits = server
+    r = run("query", template.replace("{url}", url), *mini)
+    assert r.exit_code == ExitCode.REFUSED, r.stderr
+    assert "SERVICE" in r.stderr and "--allow-service" in r.stderr
+    assert hits == []
+
+
+def test_service_runs_when_its_endpoint_is_allowed(run, mini, server):
+    url, hits = server
+    r = run("query", f"SELECT ?x WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?x }} }}", "--format", "csv",
+            "--allow-service", f"{url}/sparql", *mini)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == ["x", "remote"]
+    assert [h[1] for h in hits] == ["/sparql"]
+
+
+def test_allowing_one_endpoint_does_not_allow_another(run, mini, server):
+    url, hits = server
+    r = run("query", f"SELECT * WHERE {{ SERVICE <{url}/other> {{ ?s ?p ?x }} }}",
+            "--allow-service", f"{url}/sparql", *mini)
+    assert r.exit_code == ExitCode.REFUSED and hits == []
+
+
+def test_service_inside_a_string_or_comment_is_not_a_call(run, mini, server):
+    url, hits = server
+    r = run("query", f'# SERVICE <{url}/x>\nSELECT ("SERVICE <{url}/x>" AS ?t) WHERE {{}}', "--format", "csv", *mini)
+    assert r.exit_code == 0 and hits == []
+
+
+def test_from_and_from_named_never_fetch(run, mini, server):
+    url, hits = server
+    r = run("query", f"SELECT * FROM <{url}/d.ttl> FROM NAMED <{url}/n.ttl> WHERE {{ ?s ?p ?o }}",
+            "--format", "csv", *mini)
+    assert r.exit_code == 0, r.stderr
+    assert len(r.stdout.splitlines()) == 1  # the named graphs do not exist locally: a header, no rows
+    assert hits == []
+
+
+# ---------------------------------------------------------------- data that must not reach out
+
+def test_jsonld_remote_context_is_never_fetched(run, server, tmp_path):
+    url, hits = server
+    f = tmp_path / "remote-context.jsonld"
+    f.write_text(json.dumps({"@context": f"{url}/context.jsonld", "@id": "http://e/a", "name": "x"}), encoding="utf-8")
+    r = run("stats", "--no-default-graph", "--data", f)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert "never fetched" in r.stderr and str(f) in r.stderr
+    assert hits == []
+
+
+def test_jsonld_local_file_context_is_never_read(run, tmp_path):
+    ctx = tmp_path / "ctx.jsonld"
+    ctx.write_text(json.dumps({"@context": {"name": "http://e/name"}}), encoding="utf-8")
+    f = tmp_path / "local-context.jsonld"
+    f.write_text(json.dumps({"@context": ctx.as_uri(), "@id": "http://e/a", "name": "x"}), encoding="utf-8")
+    r = run("stats", "--no-default-graph", "--data", f)
+    assert r.exit_code == ExitCode.BAD_INPUT and "never fetched" in r.stderr
+
+
+def test_rdfxml_entity_bomb_is_refused(run, tmp_path):
+    entities = "".join(f'<!ENTITY e{i} "&e{i - 1};&e{i - 1};&e{i - 1};&e{i - 1};&e{i - 1};">' for i in range(1, 12))
+    bomb = (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e0 "lol">{entities}]>\n'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
+            '<rdf:Description rdf:about="http://e/a"><e:p>&e11;</e:p></rdf:Description></rdf:RDF>\n')
+    f = tmp_path / "bomb.rdf"
+    f.write_text(bomb, encoding="utf-8")
+    r = run("stats", "--no-default-graph", "--data", f)
+    assert r.exit_code == ExitCode.REFUSED
+    assert f"{f}:2:" in r.stderr and "DTD" in r.stderr
+
+
+def test_remote_data_is_fetched_only_when_named(run, server, tmp_path):
+    url, hits = server
+    r = run("stats", "--no-default-graph", "--data", f"{url}/graph.ttl")
+    # the recorder answers with SPARQL JSON, not Turtle: a clear parse error, after one request
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert hits == [("GET", "/graph.ttl")]
+
+
+# ---------------------------------------------------------------- bounded work
+
+def test_runaway_query_is_stopped_by_the_timeout(run, mini):
+    r = run("query", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }",
+            "--timeout", "1", *mini)
+    assert r.exit_code == ExitCode.LIMIT
+    assert "did not finish within 1 seconds" in r.stderr and r.stdout == ""
+
+
+def test_deep_nesting_is_an_error_not_a_crash(run, mini):
+    r = run("query", "SELECT * WHERE " + "{" * 5000 + "}" * 5000, *mini)
+    assert r.exit_code == ExitCode.LIMIT and "nests brackets" in r.stderr
+    r = run("query", "SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }", *mini)
+    assert r.exit_code == ExitCode.LIMIT
+
+
+def test_long_property_path_is_handled(run, mini):
+    path = "/".join(["yl:locatedIn"] * 2000)
+    r = run("query", f"SELECT * WHERE {{ ?s {path} ?o }}", "--format", "csv", *mini)
+    assert r.exit_code in (ExitCode.OK, ExitCode.LIMIT)
+    assert "Traceback" not in r.stderr
+
+
+def test_deeply_nested_turtle_loads(run, tmp_path):
+    f = tmp_path / "deep.ttl"
+    n = 20000
+    f.write_text("<http://e/a> <http://e/b> " + "[ <http://e/p> " * n + "<http://e/o>" + " ]" * n + " .\n", encoding="utf-8")
+    r = run("stats", "--no-default-graph", "--data", f)
+    assert r.exit_code == 0 and f"Triples: {n + 1}" in r.stdout
+
+
+def test_table_row_cap(run, mini):
+    r = run("query", "SELECT * WHERE { ?s ?p ?o }", "--max-rows", "3", *mini)
+    assert r.exit_code == ExitCode.LIMIT and "more than 3 rows" in r.stderr and r.stdout == ""
+    r = run("query", "SELECT * WHERE { ?s ?p ?o }", "--max-rows", "3", "--format", "csv", *mini)
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) > 4
+
+
+# ---------------------------------------------------------------- malformed input, one clear line each
+
+BAD_FILES = [
+    ("missing-dot.ttl", b'@prefix ex: <http://e/> .\nex:a ex:b ex:c\nex:d ex:e ex:f .\n', ":3:", ""),
+    ("undeclared-prefix.ttl", b'@prefix ex: <http://e/> .\nex:a ex:b foo:c .\n', ":2:11:", "foo"),
+    ("bad-iri.ttl", b'<http://e/a b> <http://e/p> "o" .\n', ":1:", "IRI"),
+    ("latin1.ttl", '@prefix ex: <http://e/> .\nex:a ex:b "café" .\n'.encode("latin-1"), ":2:15:", "UTF-8"),
+    ("binary.ttl", b"\x00\x01\x02\x03PK\x03\x04", "", "binary"),
+    ("empty.ttl", b"", "", "empty"),
+    ("json-in-turtle.ttl", b'{"@id": "http://e/a", "http://e/p": 1}\n', ":1:", ""),
+    ("turtle-in-ntriples.nt", b'@prefix ex: <http://e/> .\nex:a ex:b ex:c .\n', ":1:", ""),
+    ("ill-typed.ttl", b'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<http://e/a> <http://e/p> "12x"^^xsd:integer .\n',
+     ":2:", "xsd:integer"),
+    ("relative-iri.nt", b"<a> <b> <c> .\n", ":1:", "IRI"),
+]
+
+
+@pytest.mark.parametrize("name, content, where, words", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_malformed_data_gives_one_clear_line(run, tmp_path, name, content, where, words):
+    f = tmp_path / name
+    f.write_bytes(content)
+    before = f.read_bytes()
+    r = run("stats", "--no-default-graph", "--data", f)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"yilian: error: {f}{where}")
+    assert words in lines[0]
+    assert "(" in lines[0]  # a hint on how to fix it
+    assert "Traceback" not in r.stderr
+    assert f.read_bytes() == before
+
+
+def test_missing_file_folder_and_unknown_extension(run, tmp_path):
+    r = run("stats", "--no-default-graph", "--data", tmp_path / "nope.ttl")
+    assert r.exit_code == ExitCode.BAD_INPUT and "no such file" in r.stderr
+    empty = tmp_path / "empty-dir"
+    empty.mkdir()
+    r = run("stats", "--no-default-graph", "--data", empty)
+    assert r.exit_code == ExitCode.BAD_INPUT and "holds no RDF files" in r.stderr
+    odd = tmp_path / "data.csv"
+    odd.write_text("a,b\n", encoding="utf-8")
+    r = run("stats", "--no-default-graph", "--data", odd)
+    assert r.exit_code == ExitCode.BAD_INPUT and "extension" in r.stderr
+
+
+@pytest.mark.parametrize("query, where", [
+    ("SELECT ?s WHERE { ?s ?p }", "query:1:19"),
+    ("SELEC * WHERE { ?s ?p ?o }", "query:1:1"),
+    ("SELECT * WHERE { ?s ?p ?o ", "query:1:"),
+    ("SELECT * WHERE {\n  ?s nope:p ?o }", "query:2:6"),
+])
+def test_sparql_syntax_errors_point_at_the_place(run, mini, query, where):
+    r = run("query", query, *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    first = r.stderr.splitlines()[0]
+    assert first.startswith(f"yilian: error: {where}")
+    assert r.stderr.rstrip().endswith("^")
+
+
+def test_debug_shows_a_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from yilian.cli import main
+
+    f = tmp_path / "bad.ttl"
+    f.write_text("@prefix ex: <http://e/> .\nex:a ex:b .\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--debug", "stats", "--no-default-graph", "--data", str(f)])
+    assert r.exception is not None and r.exit_code != 0
+
+
+def test_failed_write_leaves_no_partial_file(run, mini, tmp_path):
+    out = tmp_path / "out.ttl"
+    out.write_text("keep me", encoding="utf-8")
+    r = run("query", "SELECT * WHERE { ?s ?p }", "-o", out, *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl"]
+
+
+def test_unwritable_output_path(run, mini, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        r = run("export", "-o", ro / "x.ttl", *mini)
+        import os
+
+        if os.geteuid() == 0:  # root writes anywhere; the folder check still applies to missing folders
+            assert r.exit_code == 0
+        else:
+            assert r.exit_code == ExitCode.BAD_INPUT and "cannot write" in r.stderr
+    finally:
+        ro.chmod(0o700)
