@@ -20,6 +20,8 @@ from .exporting import PREFIXES, serialize
 RESULT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
 #: deeper bracket nesting crashes pyoxigraph's parser (a stack overflow, not an exception)
 MAX_NESTING = 200
+#: pyoxigraph's planning time grows faster than linearly with path length (300 steps: ~3 s)
+MAX_PATH_STEPS = 100
 _OX_RESULTS = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
@@ -47,6 +49,13 @@ def check_query(text: str, *, allow_service: Iterable[str] = ()) -> list[sparql_
             f"the query nests brackets more than {MAX_NESTING} levels deep",
             where=f"query:{deep.line}:{deep.col}",
             hint="simplify the query",
+        )
+    long_path = sparql_lexer.too_long_path(tokens, MAX_PATH_STEPS)
+    if long_path is not None:
+        raise LimitError(
+            f"the query has a property path of more than {MAX_PATH_STEPS} steps",
+            where=f"query:{long_path.line}:{long_path.col}",
+            hint="shorten the path, or use a repeated path such as yl:p+ instead of spelling out each step",
         )
     upd = sparql_lexer.update_keyword(tokens)
     if upd is not None:

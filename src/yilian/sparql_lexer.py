@@ -140,3 +140,17 @@ def too_deep(tokens: list[Token], limit: int) -> Token | None:
         elif t.kind == "punct" and t.text in ")}]":
             depth -= 1
     return None
+
+
+def too_long_path(tokens: list[Token], limit: int) -> Token | None:
+    """The first '/' or '|' that makes a property path longer than `limit` steps."""
+    run = 0
+    for t in tokens:
+        if t.kind == "punct" and t.text in "/|":
+            run += 1
+            if run >= limit:
+                return t
+        elif t.kind in ("var", "string", "number") or (t.kind == "punct" and t.text in ".;,{}") or (
+                t.kind == "word" and t.text != "a"):
+            run = 0
+    return None
