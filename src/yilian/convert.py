@@ -44,3 +44,18 @@ def to_dataset(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
         ctx = ds.default_graph if gname is None else ds.graph(gname)
         ctx.add((term(q.subject), term(q.predicate), term(q.object)))
     return ds
+
+
+def to_ox(t):
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(t, URIRef):
+        return ox.NamedNode(str(t))
+    if isinstance(t, BNode):
+        return ox.BlankNode(str(t))
+    if isinstance(t, Literal):
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        if t.datatype is not None:
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+        return ox.Literal(str(t))
+    raise TypeError(f"unsupported RDF term {t!r}")

@@ -162,8 +162,14 @@ def serialize_triples(triples: Iterable[tuple], fmt: str) -> bytes:
     if fmt in ("turtle", "trig"):
         return g.serialize(format="turtle", encoding="utf-8")
     if fmt == "jsonld":
-        context = {p: ns for p, ns in PREFIXES.items()}
-        return g.serialize(format="json-ld", context=context, indent=2, sort_keys=True, ensure_ascii=False, encoding="utf-8")
+        # pyoxigraph's JSON-LD writer: rdflib's drops a blank node that refers to itself
+        import json
+
+        from .convert import to_ox
+
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in sorted(g)]
+        doc = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
+        return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     if fmt == "rdfxml":
         return g.serialize(format="pretty-xml", encoding="utf-8")
     raise UsageError(f"unknown RDF format '{fmt}'")
