@@ -1,0 +1,110 @@
+"""yilian validate, stats and describe through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import rdflib
+
+from yilian.errors import ExitCode
+
+from conftest import DATA, MINI
+
+INVALID = """@prefix yl: <https://w3id.org/yilian/ontology#> .
+@prefix yid: <https://w3id.org/yilian/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+yid:t-m3 a yl:Membership ; rdfs:label "无来源的成员关系"@zh ;
+    org:organization yid:t-group ; org:member yid:t-hosp-b ; org:role yl:LinkedRole .
+"""
+
+
+def test_validate_conforms_on_the_test_graph(run, mini):
+    r = run("validate", *mini)
+    assert r.exit_code == ExitCode.OK, r.stdout
+    assert r.stdout.strip().splitlines()[-1].startswith("Conforms:")
+
+
+def test_validate_reports_violations_in_every_format(run, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(INVALID, encoding="utf-8")
+    args = ["--no-default-graph", "--data", MINI, "--data", bad]
+    r = run("validate", *args)
+    assert r.exit_code == ExitCode.FALSE
+    lines = r.stdout.splitlines()
+    assert any(line.startswith("Violation: yid:t-m3 yl:source:") for line in lines)
+    assert any(line.startswith("Violation: yid:t-m3 yl:quote:") for line in lines)
+    assert lines[-1].startswith("Does not conform: 2 violations")
+    doc = json.loads(run("validate", "--format", "json", *args).stdout)
+    assert doc["conforms"] is False
+    assert {(x["focus"], x["path"]) for x in doc["results"] if x["severity"] == "Violation"} == \
+        {("yid:t-m3", "yl:source"), ("yid:t-m3", "yl:quote")}
+    ttl = run("validate", "--format", "turtle", *args)
+    g = rdflib.Graph().parse(data=ttl.stdout, format="turtle")
+    SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, SH.conforms, rdflib.Literal(False)) in g
+    assert len(list(g.subjects(rdflib.RDF.type, SH.ValidationResult))) == 2
+
+
+def test_validate_cannot_run_on_bad_input(run, tmp_path):
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("@prefix ex: <http://e/> .\nex:a ex:b .\n", encoding="utf-8")
+    r = run("validate", "--no-default-graph", "--data", bad)
+    assert r.exit_code == ExitCode.BAD_INPUT and f"{bad}:2:" in r.stderr
+
+
+def test_stats_counts_classes_and_documents(run, mini):
+    r = run("stats", "--format", "json", *mini)
+    doc = json.loads(r.stdout)
+    assert doc["triples"] == 35
+    classes = {c["class"]: c["instances"] for c in doc["classes"]}
+    assert classes["yl:Membership"] == 2 and classes["yl:GeneralHospital"] == 1
+    (d,) = doc["documents"]
+    assert (d["document"], d["facts"], d["quotes"]) == ("yid:t-doc", 2, 2)
+    table = run("stats", *mini).stdout
+    assert table.startswith("Triples: 35\n") and "By source document:" in table
+
+
+def test_stats_of_the_bundled_graph_has_facts_for_every_document(run):
+    doc = json.loads(run("stats", "--format", "json").stdout)
+    facts = {d["document"]: d["facts"] for d in doc["documents"]}
+    assert set(facts) == {f"yid:doc-00{i}" for i in range(5)}
+    assert all(n > 10 for n in facts.values()), facts
+
+
+def test_describe_by_label_prefixed_name_and_iri(run, mini):
+    by_label = run("describe", "测试市中心医院", *mini)
+    assert by_label.exit_code == 0
+    assert by_label.stdout.splitlines()[0] == "测试市中心医院  <https://w3id.org/yilian/id/t-hosp-a>"
+    assert "Facts (1):" in by_label.stdout
+    assert "quote: “由测试市中心医院牵头”" in by_label.stdout
+    assert "source: yid:t-doc 测试文献" in by_label.stdout
+    assert run("describe", "yid:t-hosp-a", *mini).stdout == by_label.stdout
+    assert run("describe", "<https://w3id.org/yilian/id/t-hosp-a>", *mini).stdout == by_label.stdout
+    assert run("describe", "test central hospital", *mini).stdout == by_label.stdout  # English, any case
+
+
+def test_describe_json_and_turtle(run, mini):
+    doc = json.loads(run("describe", "yid:t-group", "--format", "json", *mini).stdout)
+    assert doc["iri"] == "https://w3id.org/yilian/id/t-group"
+    assert len(doc["facts"]) == 2
+    assert all("yl:quote" in f["properties"] for f in doc["facts"])
+    ttl = run("describe", "yid:t-group", "--format", "turtle", *mini).stdout
+    g = rdflib.Graph().parse(data=ttl, format="turtle")
+    assert len(set(g.subjects())) == 3
+
+
+def test_describe_ambiguous_and_unknown_names(run, mini):
+    r = run("describe", "测试市中", *mini)  # part of two hospital names, not a whole name
+    assert r.exit_code == ExitCode.BAD_INPUT and "names" in r.stderr and "yid:t-" in r.stderr
+    r = run("describe", "不存在的医院", *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT and "nothing in the graph is named" in r.stderr
+    r = run("describe", "yid:nope", *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT and "not in the graph" in r.stderr
+
+
+def test_describe_on_the_bundled_graph_shows_sources_and_quotes(run):
+    r = run("describe", "市五医院")
+    assert r.exit_code == 0
+    assert "湘潭市第五人民医院" in r.stdout.splitlines()[0]
+    assert "quote: “" in r.stdout and "大众卫生报 第3212期, 2025-09-16" in r.stdout
