@@ -114,3 +114,20 @@ def test_one_chinese_and_at_most_one_english_label_per_entity():
         counts.setdefault((s, o.language), []).append(str(o))
     dup = {k: v for k, v in counts.items() if len(v) > 1}
     assert not dup
+
+
+def test_one_entity_per_real_world_thing():
+    """Distinct entities share a Chinese name only where the name is a city-relative short
+    name (市中心医院 is Xiangtan's central hospital in 000/001/003/004 and Zhuzhou's in 002)."""
+    g = graph()
+    kinds = {YL.Organization, YL.Person, YL.Place, YL.Indicator}
+    typed = {s for k in kinds for c in g.transitive_subjects(rdflib.RDFS.subClassOf, k)
+             for s in g.subjects(RDF.type, c)}
+    by_name: dict = {}
+    for p in (rdflib.RDFS.label, rdflib.SKOS.altLabel):
+        for s, o in g.subject_objects(p):
+            if s in typed and getattr(o, "language", None) == "zh":
+                by_name.setdefault(str(o), set()).add(s)
+    shared = {name: sorted(map(str, ents)) for name, ents in by_name.items() if len(ents) > 1}
+    assert shared == {"市中心医院": ["https://w3id.org/yilian/id/xiangtan-central-hospital",
+                                    "https://w3id.org/yilian/id/zhuzhou-central-hospital"]}
