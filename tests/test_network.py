@@ -1,0 +1,280 @@
+"""yilian network: building the tie network from the graph, filters, measures, paths,
+and GraphML / GEXF / JSON / DOT exports that networkx reads back unchanged."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+
+from yilian import loading, network
+from yilian.errors import ExitCode
+from yilian.exporting import PREFIXES
+
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+NET = DATA / "network.ttl"
+ONLY = ["--no-default-graph", "--data", str(NET)]
+YID = PREFIXES["yid"]
+
+
+def fixture_net(**kw) -> network.Network:
+    return network.build(loading.open_store(loading.Sources((str(NET),), False)), **kw)
+
+
+def bundled_net(**kw) -> network.Network:
+    return network.build(loading.open_store(loading.Sources()), **kw)
+
+
+def ties(net) -> set[tuple[str, str, str]]:
+    return {(u.removeprefix(YID), v.removeprefix(YID), k) for u, v, k in net.graph.edges(keys=True)}
+
+
+# ---------------------------------------------------------------- building
+
+def test_lead_mode_merges_alliances_into_their_leads():
+    net = fixture_net()
+    assert ties(net) == {
+        ("n-h1", "n-h2", "joint-role"), ("n-h1", "n-c1", "linked-role"), ("n-h2", "n-h3", "member-role"),
+        ("n-h1", "n-c1", "posting"), ("n-c2", "n-h3", "referral-channel"), ("n-h1", "n-c2", "expert-support"),
+        ("n-d1", "n-h1", "unit-of"), ("n-h3", "javascript:alert(1)", "co-building"), ("n-h4", "n-u1", "linked-to"),
+    }
+    assert net.node_count() == 9 and YID + "n-group" not in net.graph
+    support = net.graph.edges[YID + "n-h1", YID + "n-c2", "expert-support"]
+    assert support["via"] == [YID + "n-group"] and support["directed"] is True
+    assert net.graph.edges[YID + "n-c2", YID + "n-h3", "referral-channel"]["directed"] is False
+
+
+def test_node_mode_keeps_alliances_as_nodes():
+    net = fixture_net(mode="node")
+    assert net.node_count() == 11 and net.edge_count() == 11
+    assert ("n-h1", "n-group", "lead-role") in ties(net)
+    assert ("n-h3", "n-tcm-alliance", "member-role") in ties(net)
+    assert ("n-group", "n-c2", "expert-support") in ties(net)
+    assert net.graph.nodes[YID + "n-group"]["group"] == "Alliance"
+
+
+def test_each_tie_carries_its_facts_sources_and_quotes():
+    net = fixture_net()
+    posting = net.graph.edges[YID + "n-h1", YID + "n-c1", "posting"]
+    (fact,) = posting["facts"]
+    assert fact["iri"] == YID + "n-posting"
+    assert fact["sources"] == ["yid:n-doc1"] and fact["files"] == ["n1.txt"]
+    assert fact["quotes"] == ["第一书记、测试市中心医院王医生"]
+    assert fact["person"] == "王医生" and fact["date"] == "2023-05"
+    unit = net.graph.edges[YID + "n-d1", YID + "n-h1", "unit-of"]
+    assert unit["facts"][0]["iri"] == "" and unit["sources"] == ["yid:n-doc1"]
+
+
+def test_bundled_counts_agree_with_sparql():
+    """Independent counts: postings are distinct (from, to) pairs; in node mode every lead
+    membership is one lead-role tie."""
+    store = loading.open_store(loading.Sources())
+    q = lambda text: list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))  # noqa: E731
+    postings = q("SELECT DISTINCT ?a ?b WHERE { ?f a yl:Posting ; yl:fromOrganization ?a ; yl:toOrganization ?b }")
+    leads = q("SELECT DISTINCT ?x ?a WHERE { ?m a yl:Membership ; org:role yl:LeadRole ; org:member ?x ; org:organization ?a }")
+    net = network.build(store, mode="node")
+    kinds = [k for _, _, k in net.graph.edges(keys=True)]
+    assert kinds.count("posting") == len(postings) > 0
+    assert kinds.count("lead-role") == len(leads) > 0
+    lead_net = network.build(store)
+    alliances_with_leads = {r["a"].value for r in leads} & {
+        r["a"].value for r in q("SELECT ?a WHERE { ?a a/rdfs:subClassOf* yl:Alliance }")}
+    assert not alliances_with_leads & set(lead_net.graph.nodes)
+
+
+def test_people_add_person_nodes():
+    net = fixture_net(people=True)
+    assert ("n-person", "n-c1", "posted-to") in ties(net)
+    assert net.graph.nodes[YID + "n-person"]["group"] == "Person"
+
+
+# ---------------------------------------------------------------- filters
+
+@pytest.mark.parametrize("args, expected", [
+    (["--tie", "posting"], {("n-h1", "n-c1", "posting")}),
+    (["--tie", "membership"], {("n-h1", "n-h2", "joint-role"), ("n-h1", "n-c1", "linked-role"),
+                               ("n-h2", "n-h3", "member-role")}),
+    (["--source", "yid:n-doc2"], {("n-h2", "n-h3", "member-role"), ("n-c2", "n-h3", "referral-channel"),
+                                  ("n-h1", "n-c2", "expert-support"), ("n-h3", "javascript:alert(1)", "co-building")}),
+    (["--until", "2023-12"], {("n-h1", "n-c1", "posting"), ("n-h4", "n-u1", "linked-to")}),
+    (["--place", "测试县"], {("n-c2", "n-h3", "referral-channel")}),
+    (["--alliance", "测试市中医联盟"], {("n-h2", "n-h3", "member-role")}),
+])
+def test_filters(run, args, expected):
+    r = run("network", "export", "--format", "json", *args, *ONLY)
+    assert r.exit_code == 0, r.stderr
+    g = network.from_json(r.stdout_bytes)
+    assert {(u.removeprefix(YID), v.removeprefix(YID), k) for u, v, k in g.edges(keys=True)} == expected
+
+
+def test_unknown_tie_kind_is_a_usage_error(run):
+    r = run("network", "stats", "--tie", "friendship", *ONLY)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert "unknown tie kind 'friendship'" in r.stderr and "referral-channel" in r.stderr
+    assert r.stderr.count("\n") == 1 and r.stdout == ""
+
+
+def test_bad_date_is_a_usage_error(run):
+    r = run("network", "stats", "--since", "last year", *ONLY)
+    assert r.exit_code == ExitCode.BAD_INPUT and "not a date" in r.stderr
+
+
+# ---------------------------------------------------------------- stats
+
+def test_stats_json(run):
+    r = run("network", "stats", "--format", "json", "--top", "3", *ONLY)
+    assert r.exit_code == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert (s["nodes"], s["edges"]) == (9, 9)
+    assert s["degree_centrality"][0]["label"] == "测试市中心医院"
+    assert len(s["degree_centrality"]) == 3
+    assert s["betweenness"]["approximate"] is False
+    assert s["components"]["sizes"] == [7, 2]
+    assert {b["a"] + "|" + b["b"] for b in s["bridges"]} >= {"测试市中心医院呼吸科|测试市中心医院"}
+    assert {a["label"] for a in s["articulation_points"]} == {"测试市中心医院", "测试县人民医院"}
+    assert s["in_several_alliances"] == [{"organization": "测试市中医医院", "alliances": ["测试市中医联盟", "测试市城市医疗集团"]}]
+    group = next(a for a in s["alliances"] if a["label"] == "测试市城市医疗集团")
+    assert group["named_total"] == 3
+    assert group["declared"] == [{"role": "linked-role", "count": 24, "member_kind": "", "named": 1,
+                                  "sources": ["yid:n-doc1"], "fact": YID + "n-count"}]
+
+
+def test_stats_table_on_the_bundled_graph(run):
+    r = run("network", "stats")
+    assert r.exit_code == 0, r.stderr
+    out = r.stdout
+    for heading in ("Degree centrality (top 10):", "Betweenness centrality (top 10, exact):", "Connected components:",
+                    "Bridges", "Articulation points", "Organizations in several alliances:",
+                    "Alliances: named members against declared counts:"):
+        assert heading in out
+    assert "湘潭市城市医疗集团" in out and "linked-role 0/24" in out
+
+
+def test_betweenness_is_sampled_on_large_networks(monkeypatch):
+    monkeypatch.setattr(network, "APPROX_BETWEENNESS_ABOVE", 3)
+    s = network.analyse(fixture_net())
+    assert s["betweenness"]["approximate"] is True and s["betweenness"]["seed"] == 0
+    text = network.render_stats(s, "table", 10).decode()
+    assert "approximate: 9 sampled sources, seed 0" in text
+
+
+# ---------------------------------------------------------------- path
+
+def test_path_shows_the_facts_along_the_way(run):
+    r = run("network", "path", "测试市中心医院呼吸科", "甲镇卫生院", *ONLY)
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "测试市中心医院呼吸科 → 甲镇卫生院: 2 steps"
+    assert "→ 派驻 [posting]" in r.stdout and "→ 联系 [linked-role] via yid:n-group" in r.stdout
+    assert "quote: “第一书记、测试市中心医院王医生”" in r.stdout
+    assert "source: yid:n-doc1 [n1.txt]" in r.stdout
+    assert lines[-1] == "甲镇卫生院  (yid:n-c1)"
+
+
+def test_path_json_and_alliance_names(run):
+    r = run("network", "path", "yid:n-group", "Yi Town Health Centre", "--format", "json", *ONLY)
+    assert r.exit_code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["from"]["label"] == "测试市中心医院"  # the group is drawn as its lead
+    assert doc["length"] == 1 and doc["steps"][0]["ties"][0]["kind"] == "expert-support"
+    assert "drawn as its lead" in r.stderr
+
+
+def test_unconnected_path_exits_1(run):
+    r = run("network", "path", "测试市中心医院", "测试大学", *ONLY)
+    assert r.exit_code == ExitCode.FALSE
+    assert "are not connected" in r.stdout
+
+
+def test_unknown_organization_is_a_usage_error(run):
+    r = run("network", "path", "测试市中心医院", "没有这家医院", *ONLY)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert r.stderr.startswith("yilian: error: nothing in the graph is named '没有这家医院'")
+
+
+# ---------------------------------------------------------------- exports
+
+def _flat_attrs(G):
+    nodes = {n: {k: network.flat(v) for k, v in d.items()} for n, d in G.nodes(data=True)}
+    edges = {(u, v, k): {a: network.flat(x) for a, x in d.items()} for u, v, k, d in G.edges(keys=True, data=True)}
+    return nodes, edges
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+@pytest.mark.parametrize("mode", ["lead", "node"])
+def test_exports_round_trip_through_networkx(run, tmp_path, fmt, mode):
+    out = tmp_path / f"net.{fmt}"
+    r = run("network", "export", "--alliances", mode, "-o", out)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == ""
+    net = bundled_net(mode=mode)
+    if fmt == "graphml":
+        back = nx.read_graphml(out, force_multigraph=True)
+    elif fmt == "gexf":
+        back = nx.read_gexf(out)
+    else:
+        back = network.from_json(out.read_bytes())
+    assert back.is_directed() and back.is_multigraph()
+    assert back.number_of_nodes() == net.node_count() > 0
+    assert back.number_of_edges() == net.edge_count() > 0
+    want_nodes, want_edges = _flat_attrs(net.graph)
+    if fmt == "json":
+        assert dict(back.nodes(data=True)) == dict(net.graph.nodes(data=True))
+        assert {(u, v, k): d for u, v, k, d in back.edges(keys=True, data=True)} == \
+               {(u, v, k): d for u, v, k, d in net.graph.edges(keys=True, data=True)}
+        return
+    got_nodes = {n: {k: v for k, v in d.items() if k != "label" or fmt != "gexf"} | ({"label": d["label"]} if "label" in d else {})
+                 for n, d in back.nodes(data=True)}
+    assert got_nodes == want_nodes
+    got_edges = {}
+    for u, v, k, d in back.edges(keys=True, data=True):
+        d = dict(d)
+        d.pop("id", None)
+        if fmt == "gexf":  # GEXF keeps the weight as a float
+            d["weight"] = int(d["weight"])
+        got_edges[(u, v, d["kind"])] = d
+    assert got_edges == want_edges
+
+
+def test_graphml_has_one_type_per_key(tmp_path, run):
+    out = tmp_path / "n.graphml"
+    assert run("network", "export", "-o", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    import re
+
+    keys = re.findall(r'<key id="[^"]+" for="(\w+)" attr.name="([^"]+)" attr.type="(\w+)"', text)
+    seen: dict = {}
+    for for_, name, typ in keys:
+        assert seen.setdefault((for_, name), typ) == typ
+    assert ("edge", "kind") in seen and seen[("edge", "weight")] in ("int", "long")
+
+
+def test_dot_export(run):
+    r = run("network", "export", "--format", "dot", *ONLY)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("digraph yilian {")
+    assert r.stdout.count(" -> ") == 9
+    assert '[label="测试市中心医院", group="Hospital"]' in r.stdout
+    assert 'label="</script><script>window.pwned=1</script>"' in r.stdout  # quoted, not markup, in DOT
+
+
+def test_format_from_extension_and_refusals(run, tmp_path):
+    r = run("network", "export", *ONLY)
+    assert r.exit_code == ExitCode.BAD_INPUT and "say which format" in r.stderr
+    r = run("network", "export", "-o", tmp_path / "x.unknown", *ONLY)
+    assert r.exit_code == ExitCode.BAD_INPUT and "cannot tell the format" in r.stderr
+    r = run("network", "export", "--format", "json", "-o", NET, *ONLY)
+    assert r.exit_code == ExitCode.BAD_INPUT and "one of the input files" in r.stderr
+
+
+def test_query_start_up_does_not_import_the_network_libraries():
+    code = ("import sys, yilian.cli, yilian.network, yilian.network_cli, yilian.network_view; "
+            "print(sorted(m for m in ('networkx', 'matplotlib', 'pyvis') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

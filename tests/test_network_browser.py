@@ -1,0 +1,123 @@
+"""The HTML view in a real browser (Debian's headless Chromium driven by Playwright): it
+makes no network request, draws every node and tie, finds Chinese labels, and shows
+hostile labels and IRIs as text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from yilian import loading, network
+
+DATA = Path(__file__).resolve().parent / "data"
+NET = DATA / "network.ttl"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason=f"{CHROMIUM} is missing (apt-get install chromium; .ci/run does)")
+
+
+class Page:
+    """A page opened from a file; every request that is not for the file is blocked and recorded."""
+
+    def __init__(self, playwright, html: Path, profile: Path):
+        self.url = html.resolve().as_uri()
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
+            viewport={"width": 1600, "height": 1000}, offline=True)
+        self.context.route("**/*", self._route)
+        self.context.on("request", self._seen)
+        self.page = self.context.new_page()
+        self.page.on("websocket", lambda ws: self.outside.append(ws.url))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(self.url)
+        self.page.wait_for_function("window.ylNetwork && window.ylNetwork.ready()", timeout=60_000)
+
+    def _route(self, route):
+        if route.request.url == self.url:
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def _seen(self, request):
+        if request.url != self.url and request.url not in self.outside:
+            self.outside.append(request.url)
+
+    def js(self, expr: str):
+        return self.page.evaluate(expr)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright  # in the test extra
+
+    opened = []
+    with sync_playwright() as p:
+        def open_page(html: Path, profile: Path) -> Page:
+            page = Page(p, html, profile)
+            opened.append(page)
+            return page
+
+        yield open_page
+        for page in opened:
+            page.context.close()
+
+
+def test_html_view_on_the_bundled_graph(run, tmp_path, browser):
+    html = tmp_path / "network.html"
+    r = run("network", "export", "-o", html)
+    assert r.exit_code == 0, r.stderr
+    net = network.build(loading.open_store(loading.Sources()))
+    page = browser(html, tmp_path / "profile")
+    assert page.js("window.ylNetwork.counts()") == {"nodes": net.node_count(), "edges": net.edge_count()}
+    found = page.js("window.ylNetwork.search('湘潭市中心医院')")
+    assert "https://w3id.org/yilian/id/xiangtan-central-hospital" in found
+    assert page.page.inner_text("#found") == f"{len(found)} 个匹配 found"
+    assert "湘潭市中心医院" in page.page.inner_text("#details")
+    # the English name and an alternative name find it too
+    assert "https://w3id.org/yilian/id/xiangtan-central-hospital" in page.js("window.ylNetwork.find('central hospital')")
+    # unticking a tie kind hides its ties
+    postings = sum(1 for _, _, k in net.graph.edges(keys=True) if k == "posting")
+    page.page.uncheck("input.kind-filter[value=posting]")
+    assert page.js("window.ylNetwork.counts()")["edges"] == net.edge_count() - postings
+    page.page.check("input.kind-filter[value=posting]")
+    page.js("window.ylNetwork.search(''); window.ylNetwork.network.fit()")
+    shot = tmp_path / "network-view.png"
+    page.page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000
+    assert page.errors == []
+    assert page.outside == [], f"the page tried to reach {page.outside}"
+
+
+def test_hostile_labels_and_iris_stay_text(run, tmp_path, browser):
+    html = tmp_path / "evil.html"
+    r = run("network", "export", "-o", html, "--no-default-graph", "--data", NET)
+    assert r.exit_code == 0, r.stderr
+    raw = html.read_text(encoding="utf-8")
+    assert "</script><script>window.pwned" not in raw
+    assert "<img src=x" not in raw
+    page = browser(html, tmp_path / "profile")
+    assert page.js("window.ylNetwork.counts()") == {"nodes": 9, "edges": 9}
+    found = page.js("window.ylNetwork.search('</script>')")
+    assert found == ["javascript:alert(1)"]
+    details = page.page.inner_text("#details")
+    assert "</script><script>window.pwned=1</script>" in details and "javascript:alert(1)" in details
+    assert page.js("typeof window.pwned") == "undefined"
+    hrefs = page.js("Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
+    assert not [h for h in hrefs if not h.startswith(("http://", "https://"))]
+    assert page.js("document.querySelectorAll('#details a').length") == 0  # the javascript: IRI is no link
+    assert page.js("window.ylNetwork.search('甲镇')") == ["https://w3id.org/yilian/id/n-c1"]
+    assert page.js("document.querySelector('#details a').getAttribute('href')") == "https://w3id.org/yilian/id/n-c1"
+    assert page.errors == []
+    assert page.outside == []
+    # the recorder does see a request when one is made (it is blocked, so nothing leaves)
+    page.js("new Image().src = 'https://example.invalid/probe.png'")
+    page.page.wait_for_timeout(300)
+    assert page.outside == ["https://example.invalid/probe.png"]
