@@ -15,6 +15,16 @@ MINI = DATA / "mini.ttl"
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
+def unordered_concat(csv_text: str) -> list[list[list[str]]]:
+    """CSV rows with each cell split at GROUP_CONCAT separators and sorted: SPARQL leaves
+    the order inside GROUP_CONCAT to the engine (and to the order the data was loaded in)."""
+    import csv
+    import io
+    import re
+
+    return [[sorted(re.split(r"、| / |; | ", cell)) for cell in row] for row in csv.reader(io.StringIO(csv_text))]
+
+
 @pytest.fixture
 def run():
     """Run the CLI in-process: run("query", "...") -> click Result (stdout, stderr, exit_code)."""
@@ -29,3 +39,17 @@ def run():
 def mini():
     """CLI arguments that select only the tiny test graph."""
     return ["--no-default-graph", "--data", str(MINI)]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_store_cache(tmp_path_factory):
+    """Query stores built by the tests go to a temporary cache, never ~/.cache/yilian."""
+    import os
+
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old

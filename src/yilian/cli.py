@@ -83,6 +83,34 @@ def timeout_option(f):
     )(f)
 
 
+def store_options(f):
+    """--store PATH and --no-store: where the graph is loaded for querying."""
+
+    @click.option("--store", "store_path", type=click.Path(file_okay=False), metavar="PATH",
+                  help="Keep the on-disk query store in this folder (default: one per set of input files under "
+                       "$XDG_CACHE_HOME/yilian, rebuilt when the files change).")
+    @click.option("--no-store", is_flag=True, help="Load the files into memory instead of the on-disk store.")
+    @functools.wraps(f)
+    def wrapper(*args, store_path, no_store, **kwargs):
+        if store_path and no_store:
+            raise UsageError("--store and --no-store contradict each other", hint="give one of them")
+        return f(*args, store_choice=(store_path, no_store), **kwargs)
+
+    return wrapper
+
+
+def open_graph(sources, store_choice):
+    """The graph to query: the persistent store (default), or in memory with --no-store."""
+    store_path, no_store = store_choice
+    if no_store:
+        from .loading import open_store
+
+        return open_store(sources)
+    from .store import open_store
+
+    return open_store(sources, store_path=store_path)
+
+
 def bounded(func, timeout, what):
     from .limits import default_timeout, run_bounded
 
@@ -123,9 +151,12 @@ def main(debug: bool) -> None:
               help="Allow SERVICE calls to this endpoint (repeatable); all others are refused.")
 @click.option("--max-rows", type=click.IntRange(min=0), default=10000, show_default=True,
               help="Refuse to print a table of more rows than this (0: no limit); other formats are not capped.")
+@click.option("--endpoint", metavar="URL",
+              help="Send the query to this SPARQL 1.1 endpoint instead of loading local files.")
 @timeout_option
+@store_options
 @graph_options
-def query(query_text, query_file, name, fmt, output, allow_service, max_rows, timeout, sources):
+def query(query_text, query_file, name, fmt, output, allow_service, max_rows, timeout, endpoint, store_choice, sources):
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query (read-only).
 
     \b
@@ -133,9 +164,10 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
       yilian query 'SELECT ?h ?l WHERE { ?h a yl:Hospital ; rdfs:label ?l }'
       yilian query -f question.rq --format csv > answer.csv
       yilian query --name alliance-lead
+      yilian query --endpoint http://127.0.0.1:7878/query --name alliance-lead
     Common prefixes (yl, yid, rdfs, skos, org, schema, prov, xsd …) are predeclared.
     """
-    from . import loading, querying
+    from . import querying
 
     given = [x for x in (query_text, query_file, name) if x]
     if len(given) > 1:
@@ -156,12 +188,17 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
     if not text.strip():
         raise UsageError("the query is empty", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     querying.check_query(text, allow_service=allow_service)  # refuse before loading anything
-    files = sources.files()
     rdf_format = "turtle" if fmt in querying.RESULT_FORMATS else fmt
     result_format = fmt if fmt in querying.RESULT_FORMATS else None
+    if endpoint:
+        if sources.data or not sources.default_graph or store_choice != (None, False):
+            raise UsageError("--endpoint queries the server's graph: --data, --no-default-graph, --store "
+                             "and --no-store do not apply", hint="load your files into the server instead")
+        from .endpoint import RemoteStore
+    files = [] if endpoint else sources.files()
 
     def work():
-        store = loading.open_store(sources)
+        store = RemoteStore(endpoint) if endpoint else open_graph(sources, store_choice)
         return querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
                             allow_service=allow_service, rdf_requested=result_format is None,
                             max_rows=max_rows)
@@ -266,13 +303,14 @@ def export(fmt, output, with_ontology, timeout, sources):
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @timeout_option
+@store_options
 @graph_options
-def stats(fmt, timeout, sources):
+def stats(fmt, timeout, store_choice, sources):
     """Count triples, instances by class and facts by source document."""
-    from . import inspecting, loading
+    from . import inspecting
 
     def work():
-        store = loading.open_store(sources)
+        store = open_graph(sources, store_choice)
         return inspecting.render_stats(inspecting.stats(store), fmt)
 
     emit(bounded(work, timeout, "stats"), None)
@@ -284,17 +322,18 @@ def stats(fmt, timeout, sources):
 @click.argument("thing")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
 @timeout_option
+@store_options
 @graph_options
-def describe(thing, fmt, timeout, sources):
+def describe(thing, fmt, timeout, store_choice, sources):
     """Everything about one entity, with the source and quote of each fact.
 
     THING is an IRI, a prefixed name (yid:xiangtan-central-hospital) or a label in
     Chinese or English (湘潭市中心医院, "Xiangtan Central Hospital").
     """
-    from . import inspecting, loading
+    from . import inspecting
 
     def work():
-        store = loading.open_store(sources)
+        store = open_graph(sources, store_choice)
         node = inspecting.resolve(store, thing)
         return inspecting.render_description(store, inspecting.describe(store, node), fmt)
 

@@ -1,0 +1,457 @@
+#!/usr/bin/env python3
+"""yilian at scale: load, query, validate and network figures beside raw pyoxigraph and
+rdflib, at about 10k, 100k and 1M triples, written to bench/RESULTS.md.
+
+    python3 bench/run.py --sizes 10k,100k,1m     # the full run (about 30-60 minutes)
+    python3 bench/run.py --quick                 # 10k only, fewer repeats (about a minute)
+
+Each graph is the bundled graph plus `yilian synth` output that brings it to the size.
+Figures are medians of repeated runs in the same process and run, so ratios compare like
+with like. rdflib is measured only where it finishes within --rdflib-cap seconds.
+This is a script, not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from yilian import __version__, loading, querying, store as ystore, synth  # noqa: E402
+from yilian.exporting import PREFIXES  # noqa: E402
+from yilian.limits import run_bounded  # noqa: E402
+from yilian.named_queries import all_queries  # noqa: E402
+
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def query_shapes(sample: dict) -> dict[str, str]:
+    """The fixed query shapes; labels come from the synthetic graph so lookups hit."""
+    return {
+        "lookup by label": f'SELECT ?s ?p ?o WHERE {{ ?s rdfs:label "{sample["hospital"]}"@zh ; ?p ?o }}',
+        "multi-join aggregate": """SELECT ?kind ?role (COUNT(?m) AS ?n) WHERE {
+            ?m a yl:Membership ; org:organization ?a ; org:member ?i ; org:role ?role .
+            ?a a ?kind . ?i yl:locatedIn ?place } GROUP BY ?kind ?role ORDER BY ?kind ?role""",
+        "property path over places": f"""SELECT ?kind (COUNT(?i) AS ?n) WHERE {{
+            ?p rdfs:label "{sample["province"]}"@zh .
+            ?i yl:locatedIn/schema:containedInPlace* ?p ; a ?kind }} GROUP BY ?kind ORDER BY ?kind""",
+        "time series of one indicator": """SELECT ?year (COUNT(?o) AS ?n) (AVG(?v) AS ?mean) WHERE {
+            ?o yl:indicator yid:ind-primary-care-visit-share ; yl:period ?year ; yl:value ?v }
+            GROUP BY ?year ORDER BY ?year""",
+    }
+
+
+def sample_labels(path: Path) -> dict:
+    """A hospital and a province label from the synthetic file (read from its start)."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if "rdf-schema#label" in line and line.endswith("@zh .\n"):
+                text = line.split('"')[1]
+                if text.endswith("省") and "province" not in out:
+                    out["province"] = text
+                if text.endswith("中心医院") and "hospital" not in out:
+                    out["hospital"] = text
+            if len(out) == 2:
+                break
+    return out
+
+
+def raw_disk_load(files, ontology, where: Path) -> None:
+    s = ox.Store(str(where))
+    for f in files:
+        s.bulk_load(path=str(f), format=loading.format_of(f))
+    for f in ontology:
+        s.bulk_load(path=str(f), format=loading.format_of(f), to_graph=loading.ONTOLOGY_GRAPH)
+    s.flush()
+    del s
+
+
+def raw_memory_store(files, ontology) -> ox.Store:
+    s = ox.Store()
+    for f in files:
+        s.bulk_load(path=str(f), format=loading.format_of(f))
+    for f in ontology:
+        s.bulk_load(path=str(f), format=loading.format_of(f), to_graph=loading.ONTOLOGY_GRAPH)
+    return s
+
+
+def rdflib_graph(files, ontology):
+    import rdflib
+
+    g = rdflib.Dataset(default_union=True)
+    for f in files:
+        g.parse(str(f), format=loading.FORMATS[f.suffix.lower()][1])
+    og = g.graph(rdflib.URIRef(loading.ONTOLOGY_GRAPH.value))
+    for f in ontology:
+        og.parse(str(f), format="turtle")
+    return g
+
+
+def rdflib_query(g, text: str) -> int:
+    import rdflib
+
+    ns = {p: rdflib.Namespace(u) for p, u in PREFIXES.items()}
+    return len(list(g.query(text, initNs=ns)))
+
+
+def capped(fn, cap: float):
+    """(seconds, None) or (None, 'reason') when fn does not finish within cap (forked child)."""
+    def timed():
+        t = time.perf_counter()
+        fn()
+        return time.perf_counter() - t
+    try:
+        return run_bounded(timed, cap, what="rdflib"), None
+    except Exception as e:  # LimitError or a crash
+        return None, f"> {cap:g} s" if "did not finish" in str(e) else type(e).__name__
+
+
+def run_cli(args: list[str], env: dict) -> tuple[float, float, int]:
+    """(seconds, peak MiB of the child, exit code) of one yilian run in a fresh process."""
+    code = "import sys; from yilian.cli import main; sys.argv[0] = 'yilian'; main()"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE)
+    secs = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return secs, max(peak, before) / 1024, proc.returncode
+
+
+def end_to_end(repeats: int, env: dict) -> dict:
+    """`yilian query` on the bundled graph, store warm, against `python -c "import rdflib"`."""
+    q = ["query", "--name", "alliance-lead"]
+    run_cli(q, env)  # warm the store
+    code = "import sys; from yilian.cli import main; sys.argv[0] = 'yilian'; main()"
+
+    def yilian():
+        subprocess.run([sys.executable, "-c", code, *q], env=env, stdout=subprocess.DEVNULL, check=True)
+
+    def rdflib_import():
+        subprocess.run([sys.executable, "-c", "import rdflib"], check=True)
+
+    def bare():
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+
+    return {"yilian query (warm)": median_time(yilian, repeats), "python -c 'import rdflib'": median_time(rdflib_import, repeats),
+            "python -c 'pass'": median_time(bare, repeats)}
+
+
+def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
+    bundled = loading.Sources().files()
+    base = sum(1 for f in bundled for _ in loading.parse_file(f))
+    n = synth.institutions_for_triples(max(triples - base, 3000))
+    data = work / f"synth-{label}.nt"
+    t = time.perf_counter()
+    summary = synth.synthesize(n, 1, data)
+    gen_s = time.perf_counter() - t
+    files = bundled + [data]
+    ontology = loading.ontology_files()
+    sources = loading.Sources((str(data),), True)
+    total = base + summary.triples
+    res = {"label": label, "triples": total, "institutions": n, "synth_seconds": gen_s,
+           "synth_mib": data.stat().st_size / 2**20}
+    print(f"[{label}] {total} triples ({n} institutions), synth {gen_s:.1f}s", flush=True)
+    r = args.repeats if triples < 1_000_000 else max(1, args.repeats - 2)
+
+    # ---- loads
+    def cold():
+        cache = work / "cache-cold"
+        shutil.rmtree(cache, ignore_errors=True)
+        os.environ["XDG_CACHE_HOME"] = str(cache)
+        s = ystore.open_store(sources, progress=False)
+        del s
+
+    res["cold"] = median_time(cold, r)
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache-warm")
+    ystore.open_store(sources, progress=False)
+    res["warm"] = median_time(lambda: ystore.open_store(sources, progress=False), max(r, 5))
+
+    def raw_disk():
+        where = work / "raw-disk"
+        shutil.rmtree(where, ignore_errors=True)
+        raw_disk_load(files, ontology, where)
+
+    res["raw_disk_bulk"] = median_time(raw_disk, r)
+    res["raw_memory_bulk"] = median_time(lambda: raw_memory_store(files, ontology), r)
+    res["memory_parse"] = median_time(lambda: loading.open_store(sources), r)  # yilian --no-store
+    print(f"[{label}] cold {res['cold']:.2f}s warm {res['warm']:.3f}s raw bulk disk {res['raw_disk_bulk']:.2f}s "
+          f"memory {res['raw_memory_bulk']:.2f}s", flush=True)
+
+    # rdflib parse (capped)
+    rg = None
+    if triples <= args.rdflib_max:
+        secs, why = capped(lambda: rdflib_graph(files, ontology), args.rdflib_cap * 4)
+        res["rdflib_parse"] = secs if secs is not None else why
+        if secs is not None:
+            rg = rdflib_graph(files, ontology)
+    else:
+        res["rdflib_parse"] = "not run"
+
+    # ---- queries
+    ystore_ = ystore.open_store(sources, progress=False)
+    raw = raw_memory_store(files, ontology)
+    raw_disk_store = ox.Store.read_only(str(work / "raw-disk"))
+    shapes = query_shapes(sample_labels(data))
+    shapes.update({f"cq: {q.id}": q.text for q in all_queries()})
+    rows = []
+    for name, text in shapes.items():
+        y = median_time(lambda: querying.run(ystore_, text, fmt="table", max_rows=0), args.repeats)
+        x = median_time(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)), args.repeats)
+        xd = median_time(lambda: list(raw_disk_store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
+                         args.repeats)
+        n_rows = len(list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)))
+        if rg is not None:
+            secs, why = capped(lambda: rdflib_query(rg, text), args.rdflib_cap)
+            rl = secs if secs is not None else why
+        else:
+            rl = "not run"
+        rows.append({"query": name, "yilian": y, "pyoxigraph": x, "pyoxigraph_disk": xd, "rdflib": rl, "rows": n_rows})
+    res["queries"] = rows
+    del ystore_, raw, rg, raw_disk_store
+    gc.collect()
+    worst = max(r_["yilian"] / r_["pyoxigraph"] for r_ in rows if r_["pyoxigraph"] > 0)
+    worst_d = max(r_["yilian"] / r_["pyoxigraph_disk"] for r_ in rows if r_["pyoxigraph_disk"] > 0)
+    print(f"[{label}] queries: worst yilian/pyoxigraph ratio {worst:.2f} (in memory), {worst_d:.2f} (same on-disk store)",
+          flush=True)
+
+    # ---- validation (end to end, fresh process)
+    if triples <= args.validate_max:
+        secs, mib, code = run_cli(["validate", "--timeout", str(args.validate_cap), "--data", str(data)], env)
+        res["validate"] = {"seconds": secs, "mib": mib, "exit": code}
+        print(f"[{label}] validate {secs:.1f}s {mib:.0f} MiB exit {code}", flush=True)
+    else:
+        res["validate"] = None
+
+    # ---- network build and centralities
+    try:
+        from yilian import network
+
+        s = ystore.open_store(sources, progress=False)
+        t = time.perf_counter()
+        net = network.build(s)
+        built = time.perf_counter() - t
+        stats = network.analyse(net)
+        res["network"] = {"build": built, "total": time.perf_counter() - t,
+                          "nodes": net.graph.number_of_nodes() if hasattr(net, "graph") else None,
+                          "approximate": stats.get("betweenness", {}).get("approximate"),
+                          "samples": stats.get("betweenness", {}).get("samples")}
+        print(f"[{label}] network {res['network']['total']:.1f}s", flush=True)
+    except Exception as e:  # the network module is optional for this script
+        res["network"] = {"error": f"{type(e).__name__}: {e}"}
+    return res
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or cpu
+    ram = "unknown"
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    versions = {}
+    for mod in ("pyoxigraph", "rdflib", "pyshacl", "networkx", "click"):
+        try:
+            from importlib.metadata import version
+
+            versions[mod] = version(mod)
+        except Exception:
+            versions[mod] = "?"
+    return {"date": time.strftime("%Y-%m-%d"), "cpu": cpu, "cores": os.cpu_count(), "ram": ram, "os": platform.platform(),
+            "python": platform.python_version(), "yilian": __version__, **versions}
+
+
+def fmt_s(x) -> str:
+    if isinstance(x, str):
+        return x
+    if x is None:
+        return "—"
+    return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def ratio(a, b) -> str:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0:
+        return f"{a / b:.2f}×"
+    return "—"
+
+
+def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = None) -> str:
+    command = command or f"python3 bench/run.py {' '.join(sys.argv[1:])}"
+    out = ["# yilian at scale: benchmark results", "",
+           f"Produced by `{command}` on {m.get('date') or time.strftime('%Y-%m-%d')}. "
+           "Medians of repeated runs within one run of the script; ratios compare figures measured side by side.",
+           "", "## Machine", "",
+           f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram']}; {m['os']}",
+           f"- Python {m['python']}; yilian {m['yilian']}; pyoxigraph {m['pyoxigraph']}; rdflib {m['rdflib']}; "
+           f"pySHACL {m['pyshacl']}; networkx {m['networkx']}", "",
+           "## Loading", "",
+           "| graph | triples | yilian cold (build store) | yilian warm (store reused) | pyoxigraph bulk_load to disk | "
+           "cold / bulk_load | pyoxigraph bulk_load in memory | yilian --no-store (parse in memory) | rdflib parse |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        out.append(f"| {r['label']} | {r['triples']:,} | {fmt_s(r['cold'])} | {fmt_s(r['warm'])} | {fmt_s(r['raw_disk_bulk'])} | "
+                   f"{ratio(r['cold'], r['raw_disk_bulk'])} | {fmt_s(r['raw_memory_bulk'])} | {fmt_s(r['memory_parse'])} | "
+                   f"{fmt_s(r['rdflib_parse'])} |")
+    out += ["", "## Queries", "",
+            "yilian: `querying.run` on the persistent store (read-only and SERVICE checks, prefix check, table "
+            "rendering). pyoxigraph (memory): `Store.query` on an in-memory store of the same files, results consumed; "
+            "pyoxigraph (disk): the same on a read-only on-disk store built by `bulk_load`, the storage yilian uses. "
+            f"rdflib: its own SPARQL engine on a Dataset of the same files, capped at {args.rdflib_cap:g} s per query.", ""]
+    for r in results:
+        out += [f"### {r['label']} ({r['triples']:,} triples)", "",
+                "| query | rows | yilian | pyoxigraph (disk) | yilian / pyoxigraph (disk) | pyoxigraph (memory) | "
+                "yilian / pyoxigraph (memory) | rdflib | rdflib / pyoxigraph (memory) |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for q in r["queries"]:
+            out.append(f"| {q['query']} | {q['rows']} | {fmt_s(q['yilian'])} | {fmt_s(q['pyoxigraph_disk'])} | "
+                       f"{ratio(q['yilian'], q['pyoxigraph_disk'])} | {fmt_s(q['pyoxigraph'])} | "
+                       f"{ratio(q['yilian'], q['pyoxigraph'])} | {fmt_s(q['rdflib'])} | {ratio(q['rdflib'], q['pyoxigraph'])} |")
+        ys = sum(q["yilian"] for q in r["queries"])
+        xs = sum(q["pyoxigraph"] for q in r["queries"])
+        xd = sum(q["pyoxigraph_disk"] for q in r["queries"])
+        out += [f"| **all {len(r['queries'])} queries** | | {fmt_s(ys)} | {fmt_s(xd)} | {ratio(ys, xd)} | {fmt_s(xs)} | "
+                f"{ratio(ys, xs)} | | |", ""]
+    out += ["## Validation and network", "",
+            "| graph | triples | `yilian validate` end to end | peak memory | exit | network build + centralities | betweenness |",
+            "|---|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        v = r.get("validate")
+        vs = (fmt_s(v["seconds"]), f"{v['mib']:.0f} MiB", str(v["exit"])) if v else ("not run", "—", "—")
+        n = r.get("network") or {}
+        if "error" in n:
+            ns, how = "failed", n["error"][:80]
+        else:
+            ns = fmt_s(n.get("total"))
+            how = f"approximate, {n['samples']} samples" if n.get("approximate") else "exact"
+        out.append(f"| {r['label']} | {r['triples']:,} | {vs[0]} | {vs[1]} | {vs[2]} | {ns} | {how} |")
+    out += ["", "## Targets", "", "| target | measured | met? |", "|---|---|---|"]
+    out += targets(results, e2e)
+    out += ["", "## End to end", "",
+            "| command | median wall time |", "|---|---:|"]
+    for k, v in e2e.items():
+        out.append(f"| `{k}` | {fmt_s(v)} |")
+    out.append("")
+    return "\n".join(out)
+
+
+def targets(results: list[dict], e2e: dict) -> list[str]:
+    """The issue's targets against this run's figures."""
+    rows = []
+
+    def row(target, measured, ok):
+        rows.append(f"| {target} | {measured} | {'yes' if ok else '**no**'} |")
+
+    for r in results:
+        mem = max(q["yilian"] / q["pyoxigraph"] for q in r["queries"])
+        disk = max(q["yilian"] / q["pyoxigraph_disk"] for q in r["queries"])
+        tot_mem = sum(q["yilian"] for q in r["queries"]) / sum(q["pyoxigraph"] for q in r["queries"])
+        tot_disk = sum(q["yilian"] for q in r["queries"]) / sum(q["pyoxigraph_disk"] for q in r["queries"])
+        row(f"queries within 1.5× of raw pyoxigraph, {r['label']}",
+            f"all queries together: {tot_disk:.2f}× pyoxigraph on the same on-disk store (worst single query "
+            f"{disk:.2f}×); {tot_mem:.2f}× pyoxigraph in memory (worst {mem:.2f}×)", disk <= 1.5 and mem <= 1.5)
+    big = results[-1]
+    row(f"warm load of the largest graph ({big['triples']:,} triples) under 1 s", fmt_s(big["warm"]), big["warm"] < 1)
+    for r in results:
+        row(f"cold load within 2× of pyoxigraph's bulk load, {r['label']}",
+            f"{r['cold'] / r['raw_disk_bulk']:.2f}× bulk_load to disk, {r['cold'] / r['raw_memory_bulk']:.2f}× in memory",
+            r["cold"] <= 2 * r["raw_disk_bulk"])
+    y, rd = e2e.get("yilian query (warm)"), e2e.get("python -c 'import rdflib'")
+    if y and rd:
+        row("`yilian query` on the bundled graph, store warm, faster than `python -c \"import rdflib\"`",
+            f"{fmt_s(y)} against {fmt_s(rd)}", y < rd)
+    for r in results:
+        v = r.get("validate")
+        if v:
+            row(f"`yilian validate` end to end ({r['label']}; the target is 1M under 90 s and 8 GiB)",
+                f"{fmt_s(v['seconds'])}, {v['mib']:.0f} MiB", r["triples"] < 1_000_000 or (v["seconds"] < 90 and v["mib"] < 8192))
+    for r in results:
+        n = r.get("network") or {}
+        if "total" in n:
+            row(f"network build and centralities ({r['label']}; the target is 1M under 60 s)", fmt_s(n["total"]),
+                n["total"] < 60)
+    if len(results) >= 2 and results[-1]["triples"] >= 10 * results[-2]["triples"] * 0.9:
+        a, b = results[-2], results[-1]
+        scale = b["triples"] / a["triples"]
+        grow = b["cold"] / a["cold"]
+        qa = sum(q["yilian"] for q in a["queries"])
+        qb = sum(q["yilian"] for q in b["queries"])
+        row(f"close to linear growth from {a['label']} to {b['label']} ({scale:.1f}× the triples)",
+            f"cold load {grow:.1f}×, all queries {qb / qa:.1f}×", grow < 1.5 * scale)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k, 100k, 1m (default 10k,100k)")
+    ap.add_argument("--quick", action="store_true", help="10k only, 3 repeats")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--rdflib-cap", type=float, default=20.0, help="seconds per rdflib query (parse gets 4×)")
+    ap.add_argument("--rdflib-max", type=int, default=200_000, help="largest size rdflib is tried at")
+    ap.add_argument("--validate-max", type=int, default=200_000, help="largest size validation is run at")
+    ap.add_argument("--validate-cap", type=float, default=900.0)
+    ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    ap.add_argument("--json", default=str(HERE / "results.json"))
+    ap.add_argument("--report-only", metavar="JSON", help="rewrite RESULTS.md from a results.json of an earlier run")
+    args = ap.parse_args()
+    if args.report_only:
+        doc = json.loads(Path(args.report_only).read_text(encoding="utf-8"))
+        text = report(doc["results"], doc["end_to_end"], doc["machine"], args, doc.get("command"))
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(text)
+        return
+    if args.quick:
+        args.sizes, args.repeats = "10k", 3
+    sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    work = Path(tempfile.mkdtemp(prefix="yilian-bench-"))
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache-cli")}
+    try:
+        results = [bench_size(s, SIZES[s], work, args, env) for s in sizes]
+        e2e = end_to_end(max(args.repeats, 11), env)
+        m = machine()
+        text = report(results, e2e, m, args)
+        Path(args.out).write_text(text, encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"machine": m, "results": results, "end_to_end": e2e,
+                                               "command": f"python3 bench/run.py {' '.join(sys.argv[1:])}"}, indent=1,
+                                              ensure_ascii=False, default=str), encoding="utf-8")
+        print(text)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""`yilian query` imports only what it needs: never rdflib, pySHACL, networkx or
+matplotlib (together about 0.8 s of imports). The one test here that starts a process:
+imports can only be observed in a fresh interpreter."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("rdflib", "pyshacl", "networkx", "matplotlib")
+
+
+def _imported(args: list[str], tmp_path) -> set[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code = "import sys; from yilian.cli import main; sys.argv[0] = 'yilian'; main()"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # lines: "import time: self | cumulative | <indent>module"
+    return {m.group(1).strip().split(".")[0]
+            for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|(.*)$", proc.stderr, re.M)}, proc.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["query", "--timeout", "0", "--name", "alliance-lead", "--format", "csv"],
+    ["query", "SELECT ?h WHERE { ?h a yl:GeneralHospital } LIMIT 3"],
+    ["query", "--no-store", "--timeout", "0", "ASK { ?s ?p ?o }"],
+])
+def test_query_imports_no_heavy_module(tmp_path, args):
+    modules, out = _imported(args, tmp_path)
+    assert "pyoxigraph" in modules and "click" in modules  # the trace is real
+    assert out.strip()
+    assert sorted(set(HEAVY) & modules) == []
