@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 
 from yilian import loading, querying
 from yilian.named_queries import all_queries, get

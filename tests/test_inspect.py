@@ -8,7 +8,7 @@ import rdflib
 
 from yilian.errors import ExitCode
 
-from conftest import DATA, MINI
+from conftest import MINI
 
 INVALID = """@prefix yl: <https://w3id.org/yilian/ontology#> .
 @prefix yid: <https://w3id.org/yilian/id/> .

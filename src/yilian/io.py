@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import IO, Iterable, Iterator
 
 from .errors import InputError, UsageError
 
@@ -25,9 +26,10 @@ def check_output(path: str | Path, inputs: Iterable[Path]) -> Path:
     return out
 
 
-def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename it into place; on any
-    failure the target is left as it was."""
+@contextlib.contextmanager
+def atomic_file(path: str | Path, mode: str = "wb", **open_kwargs) -> Iterator[IO]:
+    """A file handle on a temporary file beside `path`, renamed into place when the block
+    ends without an error; on any failure the target is left as it was."""
     out = Path(path)
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
@@ -37,27 +39,27 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     except OSError as e:
         raise InputError(f"cannot write here: {e.strerror}", where=str(out), hint="choose a writable folder") from None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, mode, **open_kwargs) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        if out.exists():
-            try:
-                os.chmod(tmp, out.stat().st_mode & 0o7777)
-            except OSError:
-                pass
-        else:
-            os.chmod(tmp, 0o644)
+        try:
+            os.chmod(tmp, out.stat().st_mode & 0o7777 if out.exists() else 0o644)
+        except OSError:
+            pass
         os.replace(tmp, out)
-    except OSError as e:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise InputError(f"cannot write file: {e.strerror}", where=str(out), hint="check the path and its permissions") from None
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if isinstance(e, OSError):
+            raise InputError(f"cannot write file: {e.strerror}", where=str(out),
+                             hint="check the path and its permissions") from None
         raise
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write bytes atomically (see atomic_file)."""
+    with atomic_file(path) as fh:
+        fh.write(data)

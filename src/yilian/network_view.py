@@ -442,7 +442,6 @@ def _is_cjk(c: str) -> bool:
 
 def to_image(net, fmt: str, *, seed: int = 7) -> bytes:
     """Draw the network with matplotlib (no pyplot): colour by kind, line style by tie."""
-    import networkx as nx
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch

@@ -16,15 +16,13 @@ output can be loaded beside the bundled graph without clashes.
 from __future__ import annotations
 
 import math
-import os
 import random
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import Callable, TextIO
 
-from .errors import InputError, UsageError
+from .errors import UsageError
 
 NS = {
     "yl": "https://w3id.org/yilian/ontology#",
@@ -690,30 +688,14 @@ def synthesize(institutions: int, seed: int, output: str | Path, *, fmt: str | N
         gen.run(progress)
         sys.stdout.flush()
         return _summary(gen, w, out)
-    target = Path(out)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError("the folder of the output file does not exist", where=out, hint="create the folder first")
-    if target.is_dir():
-        raise InputError("the output path is a folder", where=out, hint="give a file name")
+    from .io import atomic_file, check_output
+
+    target = check_output(out, [])
     gen = Generator(institutions, seed, None)  # plan first: bad sizes fail before any file is made
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    except OSError as e:
-        raise InputError(f"cannot write here: {e.strerror}", where=out, hint="choose a writable folder") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
-            w = _Writer(fh, fmt)
-            gen.w = w
-            gen.run(progress)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_file(target, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as fh:
+        w = _Writer(fh, fmt)
+        gen.w = w
+        gen.run(progress)
     return _summary(gen, w, out)
 
 
