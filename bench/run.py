@@ -18,6 +18,7 @@ import gc
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -222,11 +223,22 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
     shapes.update({f"cq: {q.id}": q.text for q in all_queries()})
     rows = []
     for name, text in shapes.items():
-        y = median_time(lambda: querying.run(ystore_, text, fmt="table", max_rows=0), args.repeats)
-        x = median_time(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)), args.repeats)
+        # a first run of the in-memory engine in a forked child, capped: a query that
+        # does not finish there is not timed anywhere (the on-disk store is slower still)
+        first, why = capped(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
+                            args.query_cap)
+        if first is None:
+            rows.append({"query": name, "yilian": why, "pyoxigraph": why, "pyoxigraph_disk": why,
+                         "rdflib": "not run", "rows": "?"})
+            print(f"[{label}] {name}: pyoxigraph in memory {why}", flush=True)
+            continue
+        reps = args.repeats if first < 1 else 1
+        y = median_time(lambda: querying.run(ystore_, text, fmt="table", max_rows=0), reps)
+        x = median_time(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)), reps)
         xd = median_time(lambda: list(raw_disk_store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
-                         args.repeats)
+                         reps)
         n_rows = len(list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)))
+        print(f"[{label}] {name}: yilian {y:.3f}s disk {xd:.3f}s memory {x:.3f}s", flush=True)
         if rg is not None:
             secs, why = capped(lambda: rdflib_query(rg, text), args.rdflib_cap)
             rl = secs if secs is not None else why
@@ -236,8 +248,9 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
     res["queries"] = rows
     del ystore_, raw, rg, raw_disk_store
     gc.collect()
-    worst = max(r_["yilian"] / r_["pyoxigraph"] for r_ in rows if r_["pyoxigraph"] > 0)
-    worst_d = max(r_["yilian"] / r_["pyoxigraph_disk"] for r_ in rows if r_["pyoxigraph_disk"] > 0)
+    timed = [r_ for r_ in rows if isinstance(r_["yilian"], float)]
+    worst = max(r_["yilian"] / r_["pyoxigraph"] for r_ in timed)
+    worst_d = max(r_["yilian"] / r_["pyoxigraph_disk"] for r_ in timed)
     print(f"[{label}] queries: worst yilian/pyoxigraph ratio {worst:.2f} (in memory), {worst_d:.2f} (same on-disk store)",
           flush=True)
 
@@ -341,10 +354,11 @@ def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = 
             out.append(f"| {q['query']} | {q['rows']} | {fmt_s(q['yilian'])} | {fmt_s(q['pyoxigraph_disk'])} | "
                        f"{ratio(q['yilian'], q['pyoxigraph_disk'])} | {fmt_s(q['pyoxigraph'])} | "
                        f"{ratio(q['yilian'], q['pyoxigraph'])} | {fmt_s(q['rdflib'])} | {ratio(q['rdflib'], q['pyoxigraph'])} |")
-        ys = sum(q["yilian"] for q in r["queries"])
-        xs = sum(q["pyoxigraph"] for q in r["queries"])
-        xd = sum(q["pyoxigraph_disk"] for q in r["queries"])
-        out += [f"| **all {len(r['queries'])} queries** | | {fmt_s(ys)} | {fmt_s(xd)} | {ratio(ys, xd)} | {fmt_s(xs)} | "
+        timed = [q for q in r["queries"] if isinstance(q["yilian"], float)]
+        ys = sum(q["yilian"] for q in timed)
+        xs = sum(q["pyoxigraph"] for q in timed)
+        xd = sum(q["pyoxigraph_disk"] for q in timed)
+        out += [f"| **all {len(timed)} timed queries** | | {fmt_s(ys)} | {fmt_s(xd)} | {ratio(ys, xd)} | {fmt_s(xs)} | "
                 f"{ratio(ys, xs)} | | |", ""]
     out += ["## Validation and network", "",
             "| graph | triples | `yilian validate` end to end | peak memory | exit | network build + centralities | betweenness |",
@@ -361,12 +375,44 @@ def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = 
         out.append(f"| {r['label']} | {r['triples']:,} | {vs[0]} | {vs[1]} | {vs[2]} | {ns} | {how} |")
     out += ["", "## Targets", "", "| target | measured | met? |", "|---|---|---|"]
     out += targets(results, e2e)
+    out += ["", "## Why targets are missed, and what would fix them", "", *NOTES]
     out += ["", "## End to end", "",
             "| command | median wall time |", "|---|---:|"]
     for k, v in e2e.items():
         out.append(f"| `{k}` | {fmt_s(v)} |")
     out.append("")
     return "\n".join(out)
+
+
+NOTES = [
+    "- **Queries against in-memory pyoxigraph.** yilian's own overhead is small: against pyoxigraph on the same "
+    "kind of store (a read-only on-disk Oxigraph database) the ratio is about 1× for every query that takes more "
+    "than a few milliseconds; the worst single ratios are sub-millisecond lookups, where tokenizing the query for "
+    "the read-only and SERVICE checks (about 0.3 ms) is as long as the query. The large gap is storage: Oxigraph's "
+    "RocksDB storage answers 5–20× slower than its in-memory storage (every term is a key-value read). An in-memory "
+    "store cannot be reused across processes, and copying the persistent store into memory takes about as long as "
+    "parsing (≈5 s per million triples), which would lose the warm-load target. Follow-up: an in-memory mode for "
+    "long-running sessions (a REPL or server) built once from the persistent store, and `--no-store` for small "
+    "graphs queried once.",
+    "- **first-secretaries grows quadratically.** Its OPTIONAL sub-select with GROUP_CONCAT is evaluated once per "
+    "outer row by Oxigraph 0.5, so the query is quadratic in the number of postings and posts (2.4 s at 100k in "
+    "memory, over the cap at 1M). Rewriting the query (join the posts, then aggregate once) would make it linear; "
+    "the query file belongs to the competency-question set, so it is reported here rather than changed.",
+    "- **Validation.** pySHACL on rdflib takes about 6 s at 10k triples and about a minute at 100k, so a million "
+    "triples would take ten minutes or more (not run): pySHACL evaluates each shape per focus node in Python, and "
+    "rdflib's SPARQL engine runs the SHACL-SPARQL constraints. Meeting 90 s at 1M needs a validator that runs the "
+    "shapes as whole-graph SPARQL queries on pyoxigraph (one query per constraint, not per node); that rewrite is "
+    "follow-up work.",
+    "- **End to end on the bundled graph** is met by a small margin only, and some runs miss it. About 45 ms is "
+    "the interpreter's own start (with site packages); yilian's imports add about 60 ms, 15 ms of them compiling "
+    "the SPARQL tokenizer's regular expression (its Unicode character classes); opening the warm store takes about "
+    "10 ms and the `--timeout` child process a few ms. Compiling the tokenizer lazily or with narrower character "
+    "classes would give a safe margin.",
+    "- **Linear growth.** Loads grow linearly. Queries grow faster than the data from 100k to 1M on both storages "
+    "(in the run above, in memory even more than on disk), so the cause is the query plans, not yilian's store: "
+    "national-promotion-2023 grows about 100× (its FILTER of EXISTS and CONTAINS alternatives is evaluated for every "
+    "dated event and participation), the multi-join aggregate about 17×, and first-secretaries is quadratic (above).",
+]
 
 
 def targets(results: list[dict], e2e: dict) -> list[str]:
@@ -377,10 +423,11 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
         rows.append(f"| {target} | {measured} | {'yes' if ok else '**no**'} |")
 
     for r in results:
-        mem = max(q["yilian"] / q["pyoxigraph"] for q in r["queries"])
-        disk = max(q["yilian"] / q["pyoxigraph_disk"] for q in r["queries"])
-        tot_mem = sum(q["yilian"] for q in r["queries"]) / sum(q["pyoxigraph"] for q in r["queries"])
-        tot_disk = sum(q["yilian"] for q in r["queries"]) / sum(q["pyoxigraph_disk"] for q in r["queries"])
+        qs = [q for q in r["queries"] if isinstance(q["yilian"], float)]
+        mem = max(q["yilian"] / q["pyoxigraph"] for q in qs)
+        disk = max(q["yilian"] / q["pyoxigraph_disk"] for q in qs)
+        tot_mem = sum(q["yilian"] for q in qs) / sum(q["pyoxigraph"] for q in qs)
+        tot_disk = sum(q["yilian"] for q in qs) / sum(q["pyoxigraph_disk"] for q in qs)
         row(f"queries within 1.5× of raw pyoxigraph, {r['label']}",
             f"all queries together: {tot_disk:.2f}× pyoxigraph on the same on-disk store (worst single query "
             f"{disk:.2f}×); {tot_mem:.2f}× pyoxigraph in memory (worst {mem:.2f}×)", disk <= 1.5 and mem <= 1.5)
@@ -394,11 +441,17 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
     if y and rd:
         row("`yilian query` on the bundled graph, store warm, faster than `python -c \"import rdflib\"`",
             f"{fmt_s(y)} against {fmt_s(rd)}", y < rd)
-    for r in results:
-        v = r.get("validate")
-        if v:
-            row(f"`yilian validate` end to end ({r['label']}; the target is 1M under 90 s and 8 GiB)",
-                f"{fmt_s(v['seconds'])}, {v['mib']:.0f} MiB", r["triples"] < 1_000_000 or (v["seconds"] < 90 and v["mib"] < 8192))
+    measured = [r for r in results if r.get("validate")]
+    for r in measured:
+        v = r["validate"]
+        row(f"`yilian validate` end to end, {r['label']} (for information: the target is at 1M)",
+            f"{fmt_s(v['seconds'])}, {v['mib']:.0f} MiB", r["triples"] < 1_000_000 or (v["seconds"] < 90 and v["mib"] < 8192))
+    big_v = [r for r in results if r["triples"] >= 1_000_000]
+    if big_v and not big_v[0].get("validate") and measured:
+        last = measured[-1]
+        guess = last["validate"]["seconds"] * big_v[0]["triples"] / last["triples"]
+        row("`yilian validate` of the 1M graph under 90 s and 8 GiB",
+            f"not run; at least ≈{guess / 60:.0f} min by linear extrapolation from {last['label']}", False)
     for r in results:
         n = r.get("network") or {}
         if "total" in n:
@@ -408,10 +461,13 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
         a, b = results[-2], results[-1]
         scale = b["triples"] / a["triples"]
         grow = b["cold"] / a["cold"]
-        qa = sum(q["yilian"] for q in a["queries"])
-        qb = sum(q["yilian"] for q in b["queries"])
+        both_timed = [(qa_, qb_) for qa_, qb_ in zip(a["queries"], b["queries"])
+                      if isinstance(qa_["yilian"], float) and isinstance(qb_["yilian"], float)]
+        qa = sum(x["yilian"] for x, _ in both_timed)
+        qb = sum(y["yilian"] for _, y in both_timed)
         row(f"close to linear growth from {a['label']} to {b['label']} ({scale:.1f}× the triples)",
-            f"cold load {grow:.1f}×, all queries {qb / qa:.1f}×", grow < 1.5 * scale)
+            f"cold load {grow:.1f}×, all timed queries {qb / qa:.1f}× (first-secretaries, quadratic, not timed at 1M)",
+            grow < 1.5 * scale and qb / qa < 1.5 * scale)
     return rows
 
 
@@ -422,6 +478,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--rdflib-cap", type=float, default=20.0, help="seconds per rdflib query (parse gets 4×)")
     ap.add_argument("--rdflib-max", type=int, default=200_000, help="largest size rdflib is tried at")
+    ap.add_argument("--query-cap", type=float, default=60.0, help="seconds for a query's first in-memory run")
     ap.add_argument("--validate-max", type=int, default=200_000, help="largest size validation is run at")
     ap.add_argument("--validate-cap", type=float, default=900.0)
     ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
@@ -430,6 +487,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.report_only:
         doc = json.loads(Path(args.report_only).read_text(encoding="utf-8"))
+        cap = re.search(r"--rdflib-cap (\S+)", doc.get("command", ""))
+        if cap:
+            args.rdflib_cap = float(cap.group(1))
         text = report(doc["results"], doc["end_to_end"], doc["machine"], args, doc.get("command"))
         Path(args.out).write_text(text, encoding="utf-8")
         print(text)
