@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from yilian import loading, store
-from yilian.errors import InputError, UsageError
+from yilian.errors import InputError
 from yilian.named_queries import all_queries
 
 from conftest import MINI, unordered_concat
