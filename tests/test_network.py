@@ -278,3 +278,31 @@ def test_query_start_up_does_not_import_the_network_libraries():
             "print(sorted(m for m in ('networkx', 'matplotlib', 'pyvis') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_people_through_the_cli_on_the_bundled_graph(run):
+    """--people adds people with their posts, postings and mentoring, counted against
+    independent SPARQL over the same graph."""
+    import csv
+    import io
+    import json
+
+    def count(q):
+        return int(list(csv.reader(io.StringIO(run("query", q, "--format", "csv").stdout)))[1][0])
+
+    plain = json.loads(run("network", "stats", "--format", "json").stdout)
+    people = json.loads(run("network", "stats", "--people", "--format", "json").stdout)
+    assert not {"position", "posted-to", "mentoring"} & set(plain["tie_kinds"])
+    kinds = people["tie_kinds"]
+    assert kinds["posted-to"] == count("SELECT (COUNT(*) AS ?n) WHERE { ?x a yl:Posting ; yl:person ?p ; yl:toOrganization ?o }")
+    assert kinds["mentoring"] == count("SELECT (COUNT(*) AS ?n) WHERE { ?m a yl:Mentoring }")
+    assert kinds["position"] == count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?p ?o WHERE { "
+                                      "?h a yl:PositionHolding ; org:member ?p ; org:organization ?o } }")
+    assert people["nodes"] > plain["nodes"]
+    r = run("network", "path", "林芳", "谭家山镇卫生院", "--people")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "林芳 → 谭家山镇卫生院: 1 step"
+    assert "[posted-to]" in r.stdout and "[position]" in r.stdout
+    assert "quote: “新任卫生院第一书记、湘潭县人民医院呼吸科主任林芳”" in r.stdout
+    # without --people a person is not a node of the network
+    assert run("network", "path", "林芳", "谭家山镇卫生院").exit_code != 0
