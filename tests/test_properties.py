@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import rdflib
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
@@ -26,13 +26,22 @@ triples = st.lists(
     st.tuples(st.one_of(iris, bnodes), preds, st.one_of(iris, literals, bnodes)).map(lambda t: ox.Quad(*t)),
     min_size=1, max_size=15,
 )
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize: the same examples on every run (tests are deterministic); the explicit
+# examples below are the cases that broke rdflib's writers
+SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+_P = ox.NamedNode(NS + "p")
+SELF_REFERENCE = [ox.Quad(ox.BlankNode("b1"), _P, ox.BlankNode("b1"))]
+BLANK_CYCLE = [ox.Quad(ox.BlankNode("b2"), _P, ox.BlankNode("b3")), ox.Quad(ox.BlankNode("b3"), _P, ox.BlankNode("b2"))]
 
 PARSE = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
 @SETTINGS
 @given(triples, st.sampled_from(sorted(PARSE)))
+@example(SELF_REFERENCE, "jsonld")  # rdflib's JSON-LD writer dropped it
+@example(BLANK_CYCLE, "rdfxml")  # rdflib's pretty RDF/XML writer lost the cycle
+@example(BLANK_CYCLE, "turtle")
 def test_export_round_trips(quads, fmt):
     out = exporting.serialize(quads, fmt)
     back = rdflib.Graph().parse(data=out.decode("utf-8"), format=PARSE[fmt])

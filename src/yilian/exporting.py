@@ -161,15 +161,20 @@ def serialize_triples(triples: Iterable[tuple], fmt: str) -> bytes:
         return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     if fmt in ("turtle", "trig"):
         return g.serialize(format="turtle", encoding="utf-8")
-    if fmt == "jsonld":
-        # pyoxigraph's JSON-LD writer: rdflib's drops a blank node that refers to itself
-        import json
-
+    if fmt in ("jsonld", "rdfxml"):
+        # pyoxigraph's writers: rdflib's JSON-LD writer drops a blank node that refers to
+        # itself and its pretty RDF/XML writer loses blank-node cycles (found by
+        # tests/test_properties.py)
         from .convert import to_ox
 
         quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in sorted(g)]
+        if fmt == "rdfxml":
+            used = {p: ns for p, ns in PREFIXES.items()
+                    if any(str(q.predicate.value).startswith(ns) or
+                           (isinstance(q.object, ox.NamedNode) and q.object.value.startswith(ns)) for q in quads)}
+            return ox.serialize(quads, format=ox.RdfFormat.RDF_XML, prefixes=used) or b""
+        import json
+
         doc = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
         return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    if fmt == "rdfxml":
-        return g.serialize(format="pretty-xml", encoding="utf-8")
     raise UsageError(f"unknown RDF format '{fmt}'")
