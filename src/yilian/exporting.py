@@ -51,10 +51,7 @@ RDF_FORMATS: dict[str, str] = {
     "rdfxml": "rdfxml",
     "xml": "rdfxml",
 }
-RDF_FORMAT_CHOICES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "ttl", "nt", "nq", "json-ld", "xml"]
 
-#: output file extension for each canonical format
-EXTENSIONS = {"turtle": ".ttl", "ntriples": ".nt", "nquads": ".nq", "trig": ".trig", "jsonld": ".jsonld", "rdfxml": ".rdf"}
 
 
 def canonical_format(name: str) -> str:
@@ -68,7 +65,6 @@ def _new_graph():
     import rdflib
 
     g = rdflib.Graph(bind_namespaces="none")
-    g.bind("xml", "http://www.w3.org/XML/1998/namespace")  # RDF/XML writes xml:lang with it
     for p, ns in PREFIXES.items():
         g.bind(p, ns)
     return g
