@@ -33,6 +33,8 @@ SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
 _P = ox.NamedNode(NS + "p")
 SELF_REFERENCE = [ox.Quad(ox.BlankNode("b1"), _P, ox.BlankNode("b1"))]
 BLANK_CYCLE = [ox.Quad(ox.BlankNode("b2"), _P, ox.BlankNode("b3")), ox.Quad(ox.BlankNode("b3"), _P, ox.BlankNode("b2"))]
+# rdflib's Turtle writer left the final quote of a multi-line string unescaped after a backslash
+NEWLINE_BACKSLASH_QUOTE = [ox.Quad(ox.NamedNode(NS + "a"), _P, ox.Literal('\n\\"'))]
 
 PARSE = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
@@ -42,6 +44,7 @@ PARSE = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "x
 @example(SELF_REFERENCE, "jsonld")  # rdflib's JSON-LD writer dropped it
 @example(BLANK_CYCLE, "rdfxml")  # rdflib's pretty RDF/XML writer lost the cycle
 @example(BLANK_CYCLE, "turtle")
+@example(NEWLINE_BACKSLASH_QUOTE, "turtle")
 def test_export_round_trips(quads, fmt):
     out = exporting.serialize(quads, fmt)
     back = rdflib.Graph().parse(data=out.decode("utf-8"), format=PARSE[fmt])
@@ -51,6 +54,7 @@ def test_export_round_trips(quads, fmt):
 
 @SETTINGS
 @given(triples)
+@example(quads=NEWLINE_BACKSLASH_QUOTE)
 def test_fmt_is_idempotent(tmp_path_factory, quads):
     d = tmp_path_factory.mktemp("fmt")
     f = d / "g.ttl"

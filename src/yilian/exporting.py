@@ -6,6 +6,7 @@ N-Triples/N-Quads lines are sorted, so diffs show real changes only.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -73,7 +74,34 @@ def _new_graph():
 def turtle(triples: Iterable[tuple], prefixes: dict[str, str] | None = None) -> bytes:
     """Canonical Turtle of rdflib triples, binding extra prefixes (a file's own) first."""
     g = _canonical(triples, prefixes)
-    return g.serialize(format="turtle", encoding="utf-8")
+    with _writing():
+        return g.serialize(format="turtle", encoding="utf-8")
+
+
+def _long_string(self) -> str:
+    """Turtle for a literal's string, replacing rdflib's Literal._quote_encode.
+
+    rdflib writes a string with a newline in triple quotes and escapes its final quote only
+    when the character before it is not a backslash, so a value ending in a backslash and a
+    quote is written as text that does not parse (found by tests/test_properties.py).
+    Escaping every quote is always valid.
+    """
+    if "\n" in self:
+        return '"""' + self.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r") + '"""'
+    return '"' + self.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+@contextlib.contextmanager
+def _writing():
+    """rdflib's writers, with literal strings quoted correctly."""
+    from rdflib.term import Literal
+
+    original = Literal._quote_encode
+    Literal._quote_encode = _long_string
+    try:
+        yield
+    finally:
+        Literal._quote_encode = original
 
 
 def _canonical(triples: Iterable[tuple], prefixes: dict[str, str] | None = None):
@@ -110,7 +138,8 @@ def _nt_lines(g) -> list[str]:
 
 def _turtle_body(g) -> tuple[list[str], list[str]]:
     """(prefix lines, body lines) of the graph's Turtle."""
-    text = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
+    with _writing():
+        text = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
     prefixes, body = [], []
     for line in text.splitlines():
         (prefixes if line.startswith("@prefix") else body).append(line)
@@ -156,7 +185,8 @@ def serialize_triples(triples: Iterable[tuple], fmt: str) -> bytes:
         lines = sorted(_nt_lines(g))
         return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     if fmt in ("turtle", "trig"):
-        return g.serialize(format="turtle", encoding="utf-8")
+        with _writing():
+            return g.serialize(format="turtle", encoding="utf-8")
     if fmt in ("jsonld", "rdfxml"):
         # pyoxigraph's writers: rdflib's JSON-LD writer drops a blank node that refers to
         # itself and its pretty RDF/XML writer loses blank-node cycles (found by
