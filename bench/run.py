@@ -261,6 +261,13 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
         print(f"[{label}] validate {secs:.1f}s {mib:.0f} MiB exit {code}", flush=True)
     else:
         res["validate"] = None
+    if triples <= args.pyshacl_max:
+        secs, mib, code = run_cli(["validate", "--engine", "pyshacl", "--timeout", str(args.validate_cap),
+                                   "--data", str(data)], env)
+        res["validate_pyshacl"] = {"seconds": secs, "mib": mib, "exit": code}
+        print(f"[{label}] validate --engine pyshacl {secs:.1f}s {mib:.0f} MiB exit {code}", flush=True)
+    else:
+        res["validate_pyshacl"] = None
 
     # ---- network build and centralities
     try:
@@ -361,18 +368,24 @@ def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = 
         out += [f"| **all {len(timed)} timed queries** | | {fmt_s(ys)} | {fmt_s(xd)} | {ratio(ys, xd)} | {fmt_s(xs)} | "
                 f"{ratio(ys, xs)} | | |", ""]
     out += ["## Validation and network", "",
-            "| graph | triples | `yilian validate` end to end | peak memory | exit | network build + centralities | betweenness |",
-            "|---|---:|---:|---:|---:|---:|---|"]
+            "`yilian validate` end to end (process start to report) with the default SPARQL engine, beside "
+            "`yilian validate --engine pyshacl` (pySHACL, the reference implementation, same results) where it "
+            "finishes in reasonable time.", "",
+            "| graph | triples | `yilian validate` end to end | peak memory | exit | pySHACL engine | pySHACL / yilian "
+            "| network build + centralities | betweenness |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         v = r.get("validate")
         vs = (fmt_s(v["seconds"]), f"{v['mib']:.0f} MiB", str(v["exit"])) if v else ("not run", "—", "—")
+        pv = r.get("validate_pyshacl")
+        ps = (fmt_s(pv["seconds"]), ratio(pv["seconds"], v["seconds"]) if v else "—") if pv else ("not run", "—")
         n = r.get("network") or {}
         if "error" in n:
             ns, how = "failed", n["error"][:80]
         else:
             ns = fmt_s(n.get("total"))
             how = f"approximate, {n['samples']} samples" if n.get("approximate") else "exact"
-        out.append(f"| {r['label']} | {r['triples']:,} | {vs[0]} | {vs[1]} | {vs[2]} | {ns} | {how} |")
+        out.append(f"| {r['label']} | {r['triples']:,} | {vs[0]} | {vs[1]} | {vs[2]} | {ps[0]} | {ps[1]} | {ns} | {how} |")
     out += ["", "## Targets", "", "| target | measured | met? |", "|---|---|---|"]
     out += targets(results, e2e)
     out += ["", "## Why targets are missed, and what would fix them", "", *NOTES]
@@ -444,8 +457,11 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
     measured = [r for r in results if r.get("validate")]
     for r in measured:
         v = r["validate"]
-        row(f"`yilian validate` end to end, {r['label']} (for information: the target is at 1M)",
-            f"{fmt_s(v['seconds'])}, {v['mib']:.0f} MiB", r["triples"] < 1_000_000 or (v["seconds"] < 90 and v["mib"] < 8192))
+        big_graph = r["triples"] >= 1_000_000
+        row(f"`yilian validate` of the {r['label']} graph under 90 s and 8 GiB" if big_graph else
+            f"`yilian validate` end to end, {r['label']} (for information: the target is at 1M)",
+            f"{fmt_s(v['seconds'])}, {v['mib']:.0f} MiB, exit {v['exit']}",
+            v["exit"] in (0, 1) and (not big_graph or (v["seconds"] < 90 and v["mib"] < 8192)))
     big_v = [r for r in results if r["triples"] >= 1_000_000]
     if big_v and not big_v[0].get("validate") and measured:
         last = measured[-1]
@@ -479,7 +495,9 @@ def main() -> None:
     ap.add_argument("--rdflib-cap", type=float, default=20.0, help="seconds per rdflib query (parse gets 4×)")
     ap.add_argument("--rdflib-max", type=int, default=200_000, help="largest size rdflib is tried at")
     ap.add_argument("--query-cap", type=float, default=60.0, help="seconds for a query's first in-memory run")
-    ap.add_argument("--validate-max", type=int, default=200_000, help="largest size validation is run at")
+    ap.add_argument("--validate-max", type=int, default=20_000_000, help="largest size validation is run at")
+    ap.add_argument("--pyshacl-max", type=int, default=200_000,
+                    help="largest size validation with --engine pyshacl (the baseline) is run at")
     ap.add_argument("--validate-cap", type=float, default=900.0)
     ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
     ap.add_argument("--json", default=str(HERE / "results.json"))
