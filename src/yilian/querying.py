@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -140,20 +141,28 @@ def check_prefixes(text: str, tokens: list[sparql_lexer.Token]) -> None:
             )
 
 
+def _compact(iri: str, prefixes: dict[str, str]) -> str:
+    best = None
+    for p, ns in prefixes.items():
+        if iri.startswith(ns):
+            local = iri[len(ns):]
+            if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
+                if best is None or len(ns) > len(prefixes[best[0]]):
+                    best = (p, local)
+    return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
+
+
+_compact_default = lru_cache(maxsize=65536)(lambda iri: _compact(iri, PREFIXES))
+
+
 def short(term, prefixes: dict[str, str] = PREFIXES) -> str:
     """A term as a table cell: prefixed name, plain literal value, _:bnode."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        iri = term.value
-        best = None
-        for p, ns in prefixes.items():
-            if iri.startswith(ns):
-                local = iri[len(ns):]
-                if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
-                    if best is None or len(ns) > len(prefixes[best[0]]):
-                        best = (p, local)
-        return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
+        if prefixes is PREFIXES:
+            return _compact_default(term.value)
+        return _compact(term.value, prefixes)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):
