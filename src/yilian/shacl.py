@@ -238,6 +238,22 @@ def _true(node) -> bool:
     return isinstance(node, ox.Literal) and node.value in ("true", "1")
 
 
+def _at_least(v: str, pattern: str, w: str, n: int) -> str:
+    """A SPARQL expression: `pattern` binds at least n distinct `w` for node `v`."""
+    if n <= 0:
+        return "true"
+    if n == 1:
+        return f"EXISTS {{ {pattern} }}"
+    return f"EXISTS {{ SELECT {v} WHERE {{ {pattern} }} GROUP BY {v} HAVING (COUNT(DISTINCT {w}) >= {n}) }}"
+
+
+def _at_most(v: str, pattern: str, w: str, n: int) -> str:
+    """A SPARQL expression: `pattern` binds at most n distinct `w` for node `v`."""
+    if n == 0:
+        return f"NOT EXISTS {{ {pattern} }}"
+    return f"NOT EXISTS {{ SELECT {v} WHERE {{ {pattern} }} GROUP BY {v} HAVING (COUNT(DISTINCT {w}) > {n}) }}"
+
+
 @dataclass
 class Engine:
     shapes: Shapes
@@ -398,20 +414,9 @@ class Engine:
         path = self.path(sh.sh1(ps, "path"))
         w = self.var()
         parts = []
-        for n in sh.sh(ps, "minCount"):
-            n = _int(sh, n)
-            if n == 1:
-                parts.append(f"EXISTS {{ {v} {path} {w} }}")
-            elif n > 1:
-                parts.append(f"EXISTS {{ SELECT {v} WHERE {{ {v} {path} {w} }} GROUP BY {v} "
-                             f"HAVING (COUNT(DISTINCT {w}) >= {n}) }}")
-        for n in sh.sh(ps, "maxCount"):
-            n = _int(sh, n)
-            if n == 0:
-                parts.append(f"NOT EXISTS {{ {v} {path} {w} }}")
-            else:
-                parts.append(f"NOT EXISTS {{ SELECT {v} WHERE {{ {v} {path} {w} }} GROUP BY {v} "
-                             f"HAVING (COUNT(DISTINCT {w}) > {n}) }}")
+        values = f"{v} {path} {w}"
+        parts += [_at_least(v, values, w, _int(sh, n)) for n in sh.sh(ps, "minCount")]
+        parts += [_at_most(v, values, w, _int(sh, n)) for n in sh.sh(ps, "maxCount")]
         value_parts = [c for _, c in self.value_conditions(ps, w)]
         value_parts += [self.property_condition(ps2, w) for ps2 in sh.sh(ps, "property")]
         if value_parts:
@@ -433,21 +438,9 @@ class Engine:
                 parts.append(f"NOT EXISTS {{ {v} {path} {w} . {v} {_term(q)} {u} "
                              f"FILTER(!COALESCE({_typed(w)} {op} {_typed(u)}, false)) }}")
         for q in sh.sh(ps, "qualifiedValueShape"):
-            cond = self.conforms(q, w)
-            for n in sh.sh(ps, "qualifiedMinCount"):
-                n = _int(sh, n)
-                if n == 1:
-                    parts.append(f"EXISTS {{ {v} {path} {w} FILTER({cond}) }}")
-                elif n > 1:
-                    parts.append(f"EXISTS {{ SELECT {v} WHERE {{ {v} {path} {w} FILTER({cond}) }} GROUP BY {v} "
-                                 f"HAVING (COUNT(DISTINCT {w}) >= {n}) }}")
-            for n in sh.sh(ps, "qualifiedMaxCount"):
-                n = _int(sh, n)
-                if n == 0:
-                    parts.append(f"NOT EXISTS {{ {v} {path} {w} FILTER({cond}) }}")
-                else:
-                    parts.append(f"NOT EXISTS {{ SELECT {v} WHERE {{ {v} {path} {w} FILTER({cond}) }} "
-                                 f"GROUP BY {v} HAVING (COUNT(DISTINCT {w}) > {n}) }}")
+            conforming = f"{v} {path} {w} FILTER({self.conforms(q, w)})"
+            parts += [_at_least(v, conforming, w, _int(sh, n)) for n in sh.sh(ps, "qualifiedMinCount")]
+            parts += [_at_most(v, conforming, w, _int(sh, n)) for n in sh.sh(ps, "qualifiedMaxCount")]
         return "(" + (" && ".join(parts) or "true") + ")"
 
     def conforms(self, shape, v: str) -> str:
