@@ -325,9 +325,10 @@ class Engine:
 
     # ------------------------------------------------------------ value conditions
 
-    def value_conditions(self, shape, v: str) -> list[tuple[str, str]]:
+    def value_conditions(self, shape, v: str, closed: bool = True) -> list[tuple[str, str]]:
         """(component, SPARQL expression true when value node `v` satisfies it) for each
-        constraint of `shape` that is checked on each value node on its own."""
+        constraint of `shape` that is checked on each value node on its own; `closed=False`
+        leaves out sh:closed, which validate() reports triple by triple instead."""
         sh = self.shapes
         out: list[tuple[str, str]] = []
         for c in sh.sh(shape, "class"):
@@ -386,7 +387,7 @@ class Engine:
             out.append(("XoneConstraintComponent", "((" + (" + ".join(parts) or "0") + ") = 1)"))
         for s2 in sh.sh(shape, "node"):
             out.append(("NodeConstraintComponent", self.conforms(s2, v)))
-        if any(_true(c) for c in sh.sh(shape, "closed")):
+        if closed and any(_true(c) for c in sh.sh(shape, "closed")):
             allowed = self._closed_allowed(shape)
             w, o = self.var(), self.var()
             cond = f"{w} NOT IN ({', '.join(allowed)})" if allowed else "true"
@@ -528,7 +529,7 @@ class Engine:
             path = self.path(path_node)
             values, v = f"{self.focus(key)} ?this {path} ?v .", "?v"
         # each value node on its own
-        for component, cond in self.value_conditions(shape, v):
+        for component, cond in self.value_conditions(shape, v, closed=False):
             projection = "?this" if v == "?this" else f"?this {v}"
             for row in self.select(f"SELECT DISTINCT {projection} WHERE {{ {values} FILTER(!({cond})) }}"):
                 self.add(shape, component, row["this"], value=row[v[1:]])
@@ -536,7 +537,6 @@ class Engine:
             # sh:closed reports each offending triple: path = its predicate, value = its object
             allowed = self._closed_allowed(shape)
             cond = f"?p NOT IN ({', '.join(allowed)})" if allowed else "true"
-            self.results = {r for r in self.results if r.component != "ClosedConstraintComponent" or r.shape != shape}
             for row in self.select(f"SELECT DISTINCT ?this ?p ?o WHERE {{ {values} {v} ?p ?o FILTER({cond}) }}"):
                 self.add(shape, "ClosedConstraintComponent", row["this"], value=row["o"], path=row["p"])
         if path_node is None:
