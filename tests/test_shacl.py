@@ -210,3 +210,41 @@ def test_cli_engines_give_the_same_report(run, tmp_path):
                       for r in g.objects(None, SH.result))
 
     assert summary(ttl_ours) == summary(ttl_ref) and len(summary(ttl_ours)) > 3
+
+
+CLASS_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:AnimalShape a sh:NodeShape ; sh:targetClass ex:Animal ;
+    sh:property [ sh:path ex:parent ; sh:class ex:Animal ] ,
+                [ sh:path ex:vet ; sh:class ex:Person ] .
+ex:Cat a rdfs:Class , sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:LoopShape a sh:NodeShape ; sh:targetClass ex:A ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+"""
+
+CLASS_DATA = """@prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Mammal rdfs:subClassOf ex:Animal . ex:Dog rdfs:subClassOf ex:Mammal . ex:Cat rdfs:subClassOf ex:Mammal .
+ex:Kitten rdfs:subClassOf ex:Cat .
+_:odd rdfs:subClassOf ex:Person .
+ex:A rdfs:subClassOf ex:B . ex:B rdfs:subClassOf ex:A .
+ex:rex a ex:Dog ; ex:parent ex:fido , ex:tom , ex:rock , "Fido" ; ex:vet ex:ann , ex:bob , ex:eve .
+ex:fido a ex:Animal ; ex:parent ex:rex .
+ex:tom a ex:Kitten ; ex:name "Tom" ; ex:parent ex:tiny .
+ex:tiny a ex:Kitten .
+ex:rock a ex:Stone .
+ex:ann a ex:Person . ex:bob a _:odd . ex:eve a ex:Robot .
+ex:a1 a ex:A . ex:b1 a ex:B ; ex:name "b" .
+"""
+
+
+def test_class_checks_follow_the_class_hierarchy():
+    # sh:class and sh:targetClass (and implicit class targets) see instances of subclasses at
+    # any depth, through blank-node subclasses and subclass cycles: the engine looks each
+    # class's subclasses up once, so these cases must match pySHACL
+    shapes = list(ox.parse(CLASS_SHAPES, format=ox.RdfFormat.TURTLE))
+    data = list(ox.parse(CLASS_DATA, format=ox.RdfFormat.TURTLE))
+    expected = reference(data, shapes, [])
+    assert ours(data, shapes, []) == expected
+    ex = "http://example.org/"
+    assert {(key[1], key[3]) for key in expected if key[5] == "ClassConstraintComponent"} == {
+        (f"<{ex}rex>", f"<{ex}rock>"), (f"<{ex}rex>", '"Fido"'), (f"<{ex}rex>", f"<{ex}eve>")}
+    assert {key[1] for key in expected if key[5] == "MinCountConstraintComponent"} == {f"<{ex}tiny>", f"<{ex}a1>"}

@@ -262,6 +262,7 @@ class Engine:
     _vars: itertools.count = field(default_factory=lambda: itertools.count())
     _keys: itertools.count = field(default_factory=lambda: itertools.count())
     _compiling: set = field(default_factory=set)
+    _subclasses: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------ shapes and paths
 
@@ -313,6 +314,31 @@ class Engine:
     def var(self) -> str:
         return f"?_v{next(self._vars)}"
 
+    def instance_of(self, v: str, c, bound: bool = True) -> str:
+        """A graph pattern: `v` is a SHACL instance of class `c` (rdf:type/rdfs:subClassOf*).
+        The subclasses of `c` are looked up once per run, so that each value node costs a
+        lookup of its types instead of a walk up the class hierarchy."""
+        if not isinstance(c, ox.NamedNode):
+            return f"{v} <{RDF}type>/<{RDFS}subClassOf>* {_term(c)}"
+        if c not in self._subclasses:
+            found = {c}
+            # the data do not change during a run: only the focus graph is written
+            for row in self.store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>* {_term(c)} }}",
+                                        default_graph=CORE_VIEW):
+                found.add(row["c"])
+            # a blank-node subclass cannot be named in a query: walk the hierarchy then
+            ok = all(isinstance(x, ox.NamedNode) for x in found)
+            self._subclasses[c] = sorted(found, key=str) if ok else None
+        classes = self._subclasses[c]
+        if classes is None:
+            return f"{v} <{RDF}type>/<{RDFS}subClassOf>* {_term(c)}"
+        if len(classes) == 1:
+            return f"{v} <{RDF}type> {_term(c)}"
+        t = self.var()
+        if not bound:  # find the instances: one index lookup per class
+            return f"VALUES {t} {{ {' '.join(_term(x) for x in classes)} }} {v} <{RDF}type> {t}"
+        return f"{v} <{RDF}type> {t} FILTER({' || '.join(f'sameTerm({t}, {_term(x)})' for x in classes)})"
+
     def severity(self, shape) -> ox.NamedNode:
         sev = self.shapes.sh1(shape, "severity")
         return sev if isinstance(sev, ox.NamedNode) else ox.NamedNode(SH + "Violation")
@@ -332,8 +358,7 @@ class Engine:
         sh = self.shapes
         out: list[tuple[str, str]] = []
         for c in sh.sh(shape, "class"):
-            out.append(("ClassConstraintComponent",
-                        f"EXISTS {{ {v} <{RDF}type>/<{RDFS}subClassOf>* {_term(c)} }}"))
+            out.append(("ClassConstraintComponent", f"EXISTS {{ {self.instance_of(v, c)} }}"))
         for d in sh.sh(shape, "datatype"):
             if not isinstance(d, ox.NamedNode):
                 raise Unsupported(f"sh:datatype {d}")
@@ -481,10 +506,10 @@ class Engine:
         sh = self.shapes
         alts = []
         for c in sh.sh(shape, "targetClass"):
-            alts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* {_term(c)}")
+            alts.append(self.instance_of("?this", c, bound=False))
         implicit = {t.value for t in sh.objects(shape, RDF + "type")} & {RDFS + "Class", OWL + "Class"}
         if implicit and isinstance(shape, ox.NamedNode):
-            alts.append(f"?this <{RDF}type>/<{RDFS}subClassOf>* {_term(shape)}")
+            alts.append(self.instance_of("?this", shape, bound=False))
         for n in sh.sh(shape, "targetNode"):
             alts.append(f"VALUES ?this {{ {_term(n)} }}")
         for p in sh.sh(shape, "targetSubjectsOf"):
@@ -811,22 +836,42 @@ def inoculated_ontology(ontology_quads) -> list[ox.Triple]:
     return out
 
 
-def _split(triples):
-    for s_, p, o in triples:
-        if isinstance(o, ox.Literal) and _encoded(o):
-            yield ox.Quad(s_, p, encode(o), LEXICAL_GRAPH)
-            yield ox.Quad(s_, p, o, VALUE_GRAPH)
-        else:
-            yield ox.Quad(s_, p, o, BASE_GRAPH)
+def _split(statements):
+    """Quads of the scratch store for triples (anything with .subject, .predicate and
+    .object): XSD-typed literals twice, as written (LEXICAL_GRAPH) and as values
+    (VALUE_GRAPH); every other triple once (BASE_GRAPH)."""
+    Literal, Quad = ox.Literal, ox.Quad
+    lexical: dict = {}  # datatype -> its LEXICAL datatype, or False
+    for t in statements:
+        o = t.object
+        if type(o) is Literal:
+            dt = o.datatype
+            enc = lexical.get(dt)
+            if enc is None:
+                enc = lexical[dt] = (ox.NamedNode(LEXICAL + dt.value)
+                                     if dt.value.startswith(XSD) and dt.value != _STRING else False)
+            if enc is not False:
+                yield Quad(t.subject, t.predicate, Literal(o.value, datatype=enc), LEXICAL_GRAPH)
+                yield Quad(t.subject, t.predicate, o, VALUE_GRAPH)
+                continue
+        yield Quad(t.subject, t.predicate, o, BASE_GRAPH)
 
 
 def validate(data_quads, shapes_triples, ontology_quads=()) -> list[Result]:
     """Validate the data (quads; their graph names are ignored) against the shapes."""
+    return run(data_quads, shapes_triples, ontology_quads)[0]
+
+
+def run(data_quads, shapes_triples, ontology_quads=()) -> tuple[list[Result], int]:
+    """The results, and the number of distinct triples in the data."""
     store = ox.Store()
-    store.bulk_extend(_split((q.subject, q.predicate, q.object) for q in data_quads))
-    store.bulk_extend(_split((t.subject, t.predicate, t.object) for t in inoculated_ontology(ontology_quads)))
+    store.bulk_extend(_split(data_quads))
+    # every data triple is once in BASE_GRAPH or LEXICAL_GRAPH (the store keeps a set)
+    copies = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {VALUE_GRAPH} {{ ?s ?p ?o }} }}")))
+    triples = len(store) - int(copies["n"].value)
+    store.bulk_extend(_split(inoculated_ontology(ontology_quads)))
     shapes = Shapes(shapes_triples)
-    return Engine(shapes, store).run()
+    return Engine(shapes, store).run(), triples
 
 
 def render_path(shapes: Shapes, node, short=str) -> str:

@@ -166,7 +166,7 @@ def _sort(findings: list[Finding]) -> list[Finding]:
 
 def _validate_sparql(data: loading.Loaded, shapes_quads, ontology_quads) -> Report:
     shapes = shacl.Shapes(shapes_quads)
-    results = shacl.validate(data.quads, shapes_quads, ontology_quads)
+    results, triples = shacl.run(data.quads, shapes_quads, ontology_quads)
     conforms = not any(r.severity.value == SH + "Violation" for r in results)
     findings = [
         Finding(
@@ -180,7 +180,6 @@ def _validate_sparql(data: loading.Loaded, shapes_quads, ontology_quads) -> Repo
         )
         for r in results
     ]
-    triples = len({(q.subject, q.predicate, q.object) for q in data.quads})
     return Report(conforms, report_triples(results, shapes, conforms), _sort(findings), triples, "sparql")
 
 
