@@ -110,6 +110,9 @@ class RemoteStore:
                 ctype = resp.headers.get_content_type()
         except urllib.error.HTTPError as e:
             message = _server_message(e, added_lines)
+            if e.code in (503, 504):  # the server gave up: its time limit, or it is overloaded
+                raise LimitError(f"the endpoint answered HTTP {e.code} {e.reason}" + (f": {message}" if message else ""),
+                                 where=self.url, hint="simplify the query, or ask the server for more time") from None
             hint = ("the server refused the query" if 400 <= e.code < 500 else "the server failed; see its log")
             raise QueryError(f"the endpoint answered HTTP {e.code} {e.reason}" + (f": {message}" if message else ""),
                              where=self.url, hint=hint) from None

@@ -232,41 +232,53 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
     """Load every input into a new database in tmp/db, then write tmp/yilian-store.json
     last: a folder without it is never used."""
     started = time.perf_counter()
-    total = inputs.size()
-    bar = _Progress(total, enabled=progress)
     store = _opened(ox.Store(str(tmp / "db")))
     try:
-        small: list[ox.Quad] = []
-        done = 0
-        for role, path in inputs.all():
-            graph = loading.ONTOLOGY_GRAPH if role == "ontology" else None
-            size = path.stat().st_size
-            fmt = loading.format_of(path)
-            if size >= BULK_BYTES and fmt in _BULK_FORMATS:
-                _check_head(path)
-                if small:
-                    store.bulk_extend(small)
-                    small = []
-                bar.run(path.name, done, size, lambda: _bulk_load(store, path, fmt, graph))
-            else:
-                quads = loading.parse_file(path)
-                if graph is not None:
-                    quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
-                small.extend(quads)
-                if len(small) >= 500_000:
-                    store.bulk_extend(small)
-                    small = []
-            done += size
-            bar.show(path.name, done)
-        if small:
-            store.bulk_extend(small)
+        _fill(store, inputs, progress, started)
         store.flush()
     finally:
         del store
-    bar.finish(time.perf_counter() - started)
     _write_json(tmp / META, {"key": key, "stat": stat_key, "yilian": __version__, "pyoxigraph": ox.__version__,
                              "files": [str(p) for _, p in inputs.all()],
                              "built_seconds": round(time.perf_counter() - started, 3)})
+
+
+def memory_store(sources: loading.Sources, *, progress: bool = True, with_ontology: bool = True) -> ox.Store:
+    """The graph of `sources` in an in-memory store, loaded as the on-disk store is (big
+    files bulk-loaded, a progress bar for long loads): for `yilian serve`."""
+    store = ox.Store()
+    _fill(store, inputs_for(sources, with_ontology), progress, time.perf_counter(), what="loading the graph")
+    return store
+
+
+def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
+          what: str = "building the query store") -> None:
+    bar = _Progress(inputs.size(), enabled=progress, what=what)
+    small: list[ox.Quad] = []
+    done = 0
+    for role, path in inputs.all():
+        graph = loading.ONTOLOGY_GRAPH if role == "ontology" else None
+        size = path.stat().st_size
+        fmt = loading.format_of(path)
+        if size >= BULK_BYTES and fmt in _BULK_FORMATS:
+            _check_head(path)
+            if small:
+                store.bulk_extend(small)
+                small = []
+            bar.run(path.name, done, size, lambda: _bulk_load(store, path, fmt, graph))
+        else:
+            quads = loading.parse_file(path)
+            if graph is not None:
+                quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+            small.extend(quads)
+            if len(small) >= 500_000:
+                store.bulk_extend(small)
+                small = []
+        done += size
+        bar.show(path.name, done)
+    if small:
+        store.bulk_extend(small)
+    bar.finish(time.perf_counter() - started)
 
 
 def _check_head(path: Path) -> None:
@@ -371,14 +383,15 @@ class _Progress:
     """A progress bar on stderr, for loads big enough to be worth one. On a terminal it
     redraws one line; otherwise it prints a line when a long load starts and ends."""
 
-    def __init__(self, total: int, *, enabled: bool):
+    def __init__(self, total: int, *, enabled: bool, what: str = "building the query store"):
         self.total = max(total, 1)
+        self.what = what
         self.tty = enabled and sys.stderr.isatty()
         self.enabled = enabled and total >= (PROGRESS_BYTES if self.tty else LONG_LOAD_BYTES)
         self.started = time.perf_counter()
         self.rate = 20e6  # bytes per second, refined as files finish
         if self.enabled and not self.tty:
-            print(f"yilian: building the query store ({total / 1e6:.0f} MB of RDF)…", file=sys.stderr, flush=True)
+            print(f"yilian: {what} ({total / 1e6:.0f} MB of RDF)…", file=sys.stderr, flush=True)
 
     def show(self, name: str, done: int) -> None:
         if not (self.enabled and self.tty):
@@ -423,7 +436,8 @@ class _Progress:
             return
         if self.tty:
             sys.stderr.write("\r\x1b[K")
-        print(f"yilian: query store built in {seconds:.1f}s", file=sys.stderr, flush=True)
+        done = "query store built" if self.what == "building the query store" else "graph loaded"
+        print(f"yilian: {done} in {seconds:.1f}s", file=sys.stderr, flush=True)
 
 
 def location(sources: loading.Sources, store_path: str | Path | None = None) -> Path | None:

@@ -185,7 +185,6 @@ def _validate_sparql(data: loading.Loaded, shapes_quads, ontology_quads) -> Repo
 
 def _validate_pyshacl(data: loading.Loaded, shapes_quads, ontology_quads) -> Report:
     import pyshacl
-    from rdflib import RDF
     from rdflib.namespace import SH as RSH
 
     from . import convert

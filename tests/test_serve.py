@@ -1,0 +1,262 @@
+"""`yilian serve`: the bundled graph in memory behind a read-only SPARQL endpoint.
+
+Most tests run the server in a thread of the test process (serve_in_process) and query it
+with `yilian query --endpoint` and plain HTTP: answers equal local ones, the protocol's
+errors have the right status codes. One test starts the real `yilian serve` process to
+check the time limit (a worker that runs too long answers 503 and is replaced) and a
+clean stop on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph as ox
+import pytest
+
+from yilian import loading, serve, store
+from yilian.named_queries import all_queries
+
+from conftest import MINI, unordered_concat
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The bundled graph (and ontology) served from a thread; yields the query URL."""
+    graph = store.memory_store(loading.Sources(), progress=False)
+    endpoint = serve.Endpoint(graph, log=False, triples=len(graph))
+    sock = serve.listen("127.0.0.1", 0)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve.serve_in_process, args=(sock, endpoint, stop), daemon=True)
+    thread.start()
+    yield serve.describe(sock)
+    stop.set()
+    thread.join(5)
+    sock.close()
+
+
+def http(url, *, data=None, headers=None, method=None):
+    """(status, content type, body) of one request; error statuses are returned, not raised."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.headers.get_content_type(), resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get_content_type(), e.read()
+
+
+def get(server, query, **params):
+    return http(server + "?" + urllib.parse.urlencode({"query": query, **params}, doseq=True),
+                headers=params.pop("headers", None))
+
+
+# ---------------------------------------------------------------- same answers as local queries
+
+@pytest.mark.parametrize("q", all_queries(), ids=lambda q: q.id)
+def test_competency_queries_equal_local(run, server, q):
+    local = run("query", "--no-store", "--name", q.id, "--format", "csv")
+    remote = run("query", "--endpoint", server, "--name", q.id, "--format", "csv")
+    assert local.exit_code == remote.exit_code == 0, remote.stderr
+    assert local.stdout.count("\n") >= 2
+    if "GROUP_CONCAT" in q.text:
+        assert unordered_concat(remote.stdout) == unordered_concat(local.stdout)
+    else:
+        assert remote.stdout_bytes == local.stdout_bytes
+
+
+def test_table_ask_and_construct_equal_local(run, server):
+    text = "SELECT ?h ?l WHERE { ?h a yl:GeneralHospital ; rdfs:label ?l FILTER(lang(?l) = 'zh') } ORDER BY ?l"
+    local, remote = run("query", "--no-store", text), run("query", "--endpoint", server, text)
+    assert remote.exit_code == 0 and remote.stdout == local.stdout and "湘潭市中心医院" in remote.stdout
+    r = run("query", "--endpoint", server, "ASK { yid:xiangtan-central-hospital a yl:Village }")
+    assert (r.exit_code, r.stdout) == (1, "false\n")
+    text = "CONSTRUCT { ?m org:member ?o } WHERE { ?m a yl:Membership ; org:member ?o }"
+    local = run("query", "--no-store", text, "--format", "ntriples")
+    remote = run("query", "--endpoint", server, text, "--format", "ntriples")
+    assert remote.exit_code == 0 and remote.stdout.count("\n") > 5
+    parse = lambda out: ox.Dataset(ox.parse(out.encode(), format=ox.RdfFormat.N_QUADS))  # noqa: E731
+    assert parse(remote.stdout) == parse(local.stdout)
+
+
+def test_ontology_is_served_and_datasets_can_be_named(server):
+    # the union default graph includes the ontology, as local queries do
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?c a owl:Class }"
+    status, _, body = get(server, q)
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 10
+    # default-graph-uri picks the graphs: the data alone have no class declarations
+    status, _, body = get(server, q, **{"default-graph-uri": loading.ONTOLOGY_GRAPH.value})
+    assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 10
+    status, _, body = get(server, q, **{"default-graph-uri": "urn:nothing-here"})
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
+    status, _, body = get(server, q, **{"default-graph-uri": "not an iri"})
+    assert status == 400 and b"not valid" in body
+
+
+# ---------------------------------------------------------------- the protocol
+
+def test_get_post_and_form_give_the_same_answer(server):
+    q = "SELECT ?h WHERE { ?h a yl:GeneralHospital } ORDER BY ?h"
+    a = get(server, q)
+    b = http(server, data=q.encode(), headers={"Content-Type": "application/sparql-query"})
+    c = http(server.replace("/query", "/sparql"), data=urllib.parse.urlencode({"query": q}).encode(),
+             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert a == b == c
+    assert a[0] == 200 and a[1] == "application/sparql-results+json"
+    assert len(json.loads(a[2])["results"]["bindings"]) >= 3
+
+
+@pytest.mark.parametrize("accept, ctype", [
+    ("text/csv", "text/csv"),
+    ("text/tab-separated-values", "text/tab-separated-values"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("application/json", "application/json"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/*", "text/csv"),
+])
+def test_select_results_follow_the_accept_header(server, accept, ctype):
+    status, got, body = get(server, "SELECT ?h WHERE { ?h a yl:GeneralHospital } LIMIT 1", headers={"Accept": accept})
+    assert (status, got) == (200, ctype)
+    assert b"w3id.org/yilian/id/" in body
+
+
+def test_graph_results_follow_the_accept_header(server):
+    q = "CONSTRUCT { ?h a yl:GeneralHospital } WHERE { ?h a yl:GeneralHospital }"
+    status, ctype, nt = get(server, q)
+    assert (status, ctype) == (200, "application/n-triples")
+    status, ctype, ttl = get(server, q, headers={"Accept": "text/turtle"})
+    assert (status, ctype) == (200, "text/turtle")
+    graph = lambda body, fmt: ox.Dataset(ox.parse(body, format=fmt))  # noqa: E731
+    assert graph(nt, ox.RdfFormat.N_TRIPLES) == graph(ttl, ox.RdfFormat.TURTLE)
+    assert len(graph(nt, ox.RdfFormat.N_TRIPLES)) >= 3
+    status, _, body = get(server, q, headers={"Accept": "image/png"})
+    assert status == 406 and b"text/turtle" in body
+
+
+def test_negotiate():
+    offers = serve.RESULT_TYPES
+    assert serve.negotiate(None, offers)[0] == "application/sparql-results+json"
+    assert serve.negotiate("text/csv;q=0, */*;q=0.1", offers)[0] == "application/sparql-results+json"
+    assert serve.negotiate("text/csv;q=0", offers) is None
+    assert serve.negotiate("application/xml;q=0.9, text/tab-separated-values", offers)[0] == \
+        "text/tab-separated-values"
+    assert serve.negotiate("text/*;q=0.2, text/csv;q=0", offers)[0] == "text/tab-separated-values"
+    assert serve.negotiate("application/sparql-results+json;q=bad, text/csv", offers)[0] == "text/csv"
+
+
+def test_updates_are_refused(server):
+    status, _, body = http(server, data=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                           headers={"Content-Type": "application/sparql-update"})
+    assert status == 403 and b"read-only" in body
+    status, _, _ = http(server, data=b"update=CLEAR+ALL", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+    status, _, body = get(server, "DELETE WHERE { ?s ?p ?o }")
+    assert status == 403 and b"read-only" in body
+    # and nothing changed
+    status, _, body = get(server, "ASK { yid:xiangtan-central-hospital ?p ?o }")
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_service_is_refused_unless_allowed(server):
+    status, _, body = get(server, "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert status == 403 and b"SERVICE" in body
+
+
+def test_bad_queries_and_requests(run, server):
+    status, ctype, body = get(server, "SELECT ?s WHERE { ?s ?p ?o } GROUP BY ?x HAVING")
+    assert status == 400 and ctype == "text/plain" and b"at line 1:" in body and body.count(b"\n") == 1
+    r = run("query", "--endpoint", server, "SELECT ?s WHERE {\n ?s ?p ?o } GROUP BY ?x HAVING")
+    assert r.exit_code == 2 and "HTTP 400" in r.stderr and "line 2:" in r.stderr and r.stderr.count("\n") == 1
+    status, _, body = get(server, "SELECT * WHERE { ?s nope:p ?o }")
+    assert status == 400 and b"undeclared prefix 'nope:'" in body
+    assert http(server)[0] == 400  # no query
+    assert get(server, "   ")[0] == 400
+    assert http(server + "?query=ASK%7B%7D&query=ASK%7B%7D")[0] == 400  # two queries
+    base = server.rsplit("/", 1)[0]
+    assert http(base + "/nothing?query=ASK%7B%7D")[0] == 404
+    assert http(server, data=b"x", method="PUT")[0] == 405
+    assert http(server, data=b"ASK {}", headers={"Content-Type": "text/plain"})[0] == 415
+    assert http(server, data=b"\xff\xfe", headers={"Content-Type": "application/sparql-query"})[0] == 400
+    status, ctype, body = http(base + "/")
+    assert status == 200 and b"SPARQL" in body
+
+
+def _raw(url, request: bytes) -> bytes:
+    parts = urllib.parse.urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
+        s.sendall(request)
+        s.shutdown(socket.SHUT_WR)  # the request is complete, however short its body
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    return out
+
+
+def test_body_size_and_length_are_checked(server):
+    head = b"POST /query HTTP/1.0\r\nContent-Type: application/sparql-query\r\n"
+    assert _raw(server, head + b"Content-Length: 999999999\r\n\r\n").startswith(b"HTTP/1.0 413")
+    assert _raw(server, head + b"\r\n").startswith(b"HTTP/1.0 411")
+    assert _raw(server, head + b"Content-Length: 20\r\n\r\nASK {}").startswith(b"HTTP/1.0 400")
+    assert _raw(server, b"garbage\r\n\r\n").startswith(b"HTTP/1.0 400")
+    # the server still answers
+    assert get(server, "ASK {}")[0] == 200
+
+
+def test_port_in_use_is_one_line(run):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        r = run("serve", "--port", port)
+    assert r.exit_code == 2
+    assert r.stderr.startswith("yilian: error: --port: cannot listen on 127.0.0.1:") and r.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------- the real process
+
+def _start(*args):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "yilian", "serve", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stderr.readline()
+    if "serving" not in line:
+        proc.kill()
+        pytest.fail(f"yilian serve did not start: {line}{proc.stderr.read()}")
+    return proc, line.split(" at ")[1].split()[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked processes")
+def test_process_time_limit_replaces_the_worker_and_stops_cleanly(run):
+    proc, url = _start("--no-default-graph", "--data", str(MINI), "--timeout", "1", "--workers", "1")
+    try:
+        started = time.monotonic()
+        endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+        r = run("query", "--endpoint", url, endless)
+        assert r.exit_code == 4, r.stderr
+        assert "HTTP 503" in r.stderr and "did not finish within 1 seconds" in r.stderr
+        assert time.monotonic() - started < 20
+        # a new worker answers the next query
+        r = run("query", "--endpoint", url, "ASK { ?s ?p ?o }")
+        assert (r.exit_code, r.stdout) == (0, "true\n")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    log = proc.stderr.read()
+    assert proc.returncode == 0
+    assert "POST /query 503" in log and "POST /query 200" in log
+    with pytest.raises(OSError):  # nothing listens any more: the workers are gone too
+        urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2)
