@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -34,8 +36,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str
     text: str
     line: int
@@ -47,18 +48,29 @@ def unescape(text: str) -> str:
 
 
 def tokenize(query: str) -> list[Token]:
-    text = unescape(query)
+    """The tokens of a query (without white space and comments), a fresh list each call."""
+    return list(_tokenize(query))
+
+
+@lru_cache(maxsize=32)  # a query is checked, classified and sent: tokenized once
+def _tokenize(query: str) -> tuple[Token, ...]:
+    text = unescape(query) if "\\" in query else query
     tokens: list[Token] = []
     line, line_start = 1, 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
-        if kind not in ("ws", "comment"):
+        if kind != "ws" and kind != "comment":
             tokens.append(Token(kind, m.group(), line, m.start() - line_start + 1))
-        nl = m.group().count("\n")
+            if kind != "string":
+                continue
+        elif kind == "comment":
+            continue
+        value = m.group()
+        nl = value.count("\n")
         if nl:
             line += nl
-            line_start = m.start() + m.group().rfind("\n") + 1
-    return tokens
+            line_start = m.start() + value.rfind("\n") + 1
+    return tuple(tokens)
 
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
