@@ -167,6 +167,41 @@ def _dataset(default_graphs: list[str], named_graphs: list[str]) -> dict | None:
     return out
 
 
+class _Watchdog:
+    """One thread per worker that calls a function when the current query's deadline
+    passes (cheaper than a timer thread per query)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._deadline: float | None = None
+        self._action = None
+        self._thread: threading.Thread | None = None
+
+    def arm(self, seconds: float, action) -> None:
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
+            self._deadline, self._action = time.monotonic() + seconds, action
+            self._cond.notify()
+
+    def cancel(self) -> None:
+        with self._cond:
+            self._deadline = self._action = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._deadline is None or time.monotonic() < self._deadline:
+                    self._cond.wait(None if self._deadline is None else self._deadline - time.monotonic())
+                action, self._deadline, self._action = self._action, None, None
+            if action is not None:
+                action()
+
+
+_WATCHDOG = _Watchdog()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = f"yilian/{__version__}"
     protocol_version = "HTTP/1.0"  # one request per connection: a worker never waits on an idle client
@@ -238,7 +273,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except HTTPProblem as p:
             self._problem(p, started)
 
-    def _watch(self, started: float) -> threading.Timer | None:
+    def _watch(self, started: float) -> _Watchdog | None:
         """In a worker process: answer 503 and end the worker when the query runs past the
         limit (the parent starts a new one)."""
         ep = self.endpoint
@@ -247,8 +282,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         def expire():
             if not self._problem(HTTPProblem(503, f"the query did not finish within {ep.timeout:g} seconds and was "
-                                           "stopped (narrow the query, or restart the server with a larger "
-                                           "--timeout)"), started):
+                                                  "stopped (narrow the query, or restart the server with a larger "
+                                                  "--timeout)"), started):
                 return  # the answer was already on its way
             try:
                 self.wfile.flush()
@@ -257,10 +292,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
             os._exit(0)
 
-        timer = threading.Timer(ep.timeout, expire)
-        timer.daemon = True
-        timer.start()
-        return timer
+        _WATCHDOG.arm(ep.timeout, expire)
+        return _WATCHDOG
 
     # ------------------------------------------------------------ plumbing
 
