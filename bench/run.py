@@ -20,10 +20,12 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +34,8 @@ import pyoxigraph as ox
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from yilian import __version__, loading, querying, store as ystore, synth  # noqa: E402
+from yilian import __version__, loading, querying, sparql_lexer, store as ystore, synth  # noqa: E402
+from yilian.endpoint import RemoteStore  # noqa: E402
 from yilian.exporting import PREFIXES  # noqa: E402
 from yilian.limits import run_bounded  # noqa: E402
 from yilian.named_queries import all_queries  # noqa: E402
@@ -220,6 +223,9 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
         res["rdflib_parse"] = "not run"
 
     # ---- queries
+    server, url, res["serve_start"] = start_server(data, env)
+    remote = RemoteStore(url)
+    print(f"[{label}] yilian serve ready in {res['serve_start']:.2f}s", flush=True)
     ystore_ = ystore.open_store(sources, progress=False)
     ymemory = loading.open_store(sources)  # yilian --no-store
     raw = raw_memory_store(files, ontology)
@@ -233,13 +239,22 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
         first, why = capped(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
                             args.query_cap)
         if first is None:
-            rows.append({"query": name, "yilian": why, "yilian_memory": why, "pyoxigraph": why,
+            rows.append({"query": name, "yilian": why, "yilian_memory": why, "yilian_serve": why, "pyoxigraph": why,
                          "pyoxigraph_disk": why, "rdflib": "not run", "rows": "?"})
             print(f"[{label}] {name}: pyoxigraph in memory {why}", flush=True)
             continue
         reps = args.repeats if first < 1 else 1
-        y = median_time(lambda: querying.run(ystore_, text, fmt="table", max_rows=0), reps)
-        ym = median_time(lambda: querying.run(ymemory, text, fmt="table", max_rows=0), reps)
+        # each timed call tokenizes the query afresh, as a new `yilian query` process does
+        # (the tokenizer caches its last queries)
+        def through(store_):
+            def call():
+                sparql_lexer._tokenize.cache_clear()
+                querying.run(store_, text, fmt="table", max_rows=0)
+            return call
+
+        y = median_time(through(ystore_), reps)
+        ym = median_time(through(ymemory), reps)
+        ys = median_time(through(remote), reps)
         x = median_time(lambda: list(raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)), reps)
         xd = median_time(lambda: list(raw_disk_store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)),
                          reps)
@@ -250,9 +265,11 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
             rl = secs if secs is not None else why
         else:
             rl = "not run"
-        rows.append({"query": name, "yilian": y, "yilian_memory": ym, "pyoxigraph": x, "pyoxigraph_disk": xd,
-                     "rdflib": rl, "rows": n_rows})
+        rows.append({"query": name, "yilian": y, "yilian_memory": ym, "yilian_serve": ys, "pyoxigraph": x,
+                     "pyoxigraph_disk": xd, "rdflib": rl, "rows": n_rows})
     res["queries"] = rows
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=60)
     del ystore_, ymemory, raw, rg, raw_disk_store
     gc.collect()
     timed = [r_ for r_ in rows if isinstance(r_["yilian"], float)]
@@ -293,6 +310,20 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
     except Exception as e:  # the network module is optional for this script
         res["network"] = {"error": f"{type(e).__name__}: {e}"}
     return res
+
+
+def start_server(data: Path, env: dict):
+    """`yilian serve` on the bundled graph and `data`, one worker, no time limit; returns
+    (process, query URL, seconds from start to ready)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "yilian", "serve", "--data", str(data), "--port", "0", "--quiet",
+                             "--workers", "1", "--timeout", "0"], stderr=subprocess.PIPE, text=True, env=env)
+    for line in proc.stderr:
+        if "serving" in line:
+            url = line.split(" at ")[1].split()[0]
+            threading.Thread(target=proc.stderr.read, daemon=True).start()  # drain, never block the server
+            return proc, url, time.perf_counter() - t
+    raise RuntimeError(f"yilian serve did not start (exit {proc.wait()})")
 
 
 def machine() -> dict:
@@ -348,28 +379,32 @@ def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = 
            f"pySHACL {m['pyshacl']}; networkx {m['networkx']}", "",
            "## Loading", "",
            "| graph | triples | yilian cold (build store) | yilian warm (store reused) | pyoxigraph bulk_load to disk | "
-           "cold / bulk_load | pyoxigraph bulk_load in memory | yilian --no-store (parse in memory) | rdflib parse |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "cold / bulk_load | pyoxigraph bulk_load in memory | yilian --no-store (parse in memory) | "
+           "`yilian serve` start to ready | rdflib parse |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         out.append(f"| {r['label']} | {r['triples']:,} | {fmt_s(r['cold'])} | {fmt_s(r['warm'])} | {fmt_s(r['raw_disk_bulk'])} | "
                    f"{ratio(r['cold'], r['raw_disk_bulk'])} | {fmt_s(r['raw_memory_bulk'])} | {fmt_s(r['memory_parse'])} | "
-                   f"{fmt_s(r['rdflib_parse'])} |")
+                   f"{fmt_s(r.get('serve_start'))} | {fmt_s(r['rdflib_parse'])} |")
     out += ["", "## Queries", "",
             "Each query through yilian and through raw pyoxigraph on the same storage. yilian (store): "
             "`querying.run` (read-only and SERVICE checks, prefix check, table rendering) on the persistent on-disk "
             "store, the default; pyoxigraph (disk): `Store.query` on a read-only on-disk store built by `bulk_load`, "
             "results consumed. yilian (memory): `querying.run` on the in-memory store of `--no-store`; pyoxigraph "
-            "(memory): `Store.query` on an in-memory store of the same files. rdflib: its own SPARQL engine on a "
+            "(memory): `Store.query` on an in-memory store of the same files. yilian serve: `querying.run` through "
+            "`yilian query --endpoint`'s client against a `yilian serve` process (one worker) on 127.0.0.1 holding "
+            "the same files in memory, so HTTP and the JSON results are included. rdflib: its own SPARQL engine on a "
             f"Dataset of the same files, capped at {args.rdflib_cap:g} s per query.", ""]
     for r in results:
         out += [f"### {r['label']} ({r['triples']:,} triples)", "",
                 "| query | rows | yilian (store) | pyoxigraph (disk) | ratio | yilian (memory) | pyoxigraph (memory) "
-                "| ratio | store / memory | rdflib | rdflib / pyoxigraph (memory) |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| ratio | yilian serve | serve / pyoxigraph (memory) | store / memory | rdflib | rdflib / pyoxigraph (memory) |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for q in r["queries"]:
             out.append(f"| {q['query']} | {q['rows']} | {fmt_s(q['yilian'])} | {fmt_s(q['pyoxigraph_disk'])} | "
                        f"{ratio(q['yilian'], q['pyoxigraph_disk'])} | {fmt_s(q.get('yilian_memory'))} | "
                        f"{fmt_s(q['pyoxigraph'])} | {ratio(q.get('yilian_memory'), q['pyoxigraph'])} | "
+                       f"{fmt_s(q.get('yilian_serve'))} | {ratio(q.get('yilian_serve'), q['pyoxigraph'])} | "
                        f"{ratio(q['yilian'], q.get('yilian_memory'))} | "
                        f"{fmt_s(q['rdflib'])} | {ratio(q['rdflib'], q['pyoxigraph'])} |")
         timed = [q for q in r["queries"] if isinstance(q["yilian"], float)]
@@ -377,8 +412,9 @@ def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = 
         ym = sum(q["yilian_memory"] for q in timed)
         xs = sum(q["pyoxigraph"] for q in timed)
         xd = sum(q["pyoxigraph_disk"] for q in timed)
+        sv = sum(q["yilian_serve"] for q in timed) if all("yilian_serve" in q for q in timed) else None
         out += [f"| **all {len(timed)} timed queries** | | {fmt_s(ys)} | {fmt_s(xd)} | {ratio(ys, xd)} | {fmt_s(ym)} | "
-                f"{fmt_s(xs)} | {ratio(ym, xs)} | {ratio(ys, ym)} | | |", ""]
+                f"{fmt_s(xs)} | {ratio(ym, xs)} | {fmt_s(sv)} | {ratio(sv, xs)} | {ratio(ys, ym)} | | |", ""]
     out += ["## Validation and network", "",
             "`yilian validate` end to end (process start to report) with the default SPARQL engine, beside "
             "`yilian validate --engine pyshacl` (pySHACL, the reference implementation, same results) where it "
@@ -461,6 +497,14 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
         worst_store = max(q["yilian"] / q["pyoxigraph"] for q in qs)
         row(f"queries of the default engine (the persistent store) within 1.5× of raw pyoxigraph in memory, "
             f"{r['label']}", f"all queries {store:.2f}×, worst {worst_store:.2f}×", store <= 1.5 and worst_store <= 1.5)
+        if all(isinstance(q.get("yilian_serve"), float) for q in qs):
+            tot_serve = sum(q["yilian_serve"] for q in qs) / sum(q["pyoxigraph"] for q in qs)
+            serve_slow = max((q["yilian_serve"] / q["pyoxigraph"] for q in slow_m), default=0)
+            serve_tiny = max((q["yilian_serve"] - q["pyoxigraph"] for q in qs if q not in slow_m), default=0)
+            worst_serve = f"worst over 10 ms {serve_slow:.2f}×" if slow_m else "no query over 10 ms"
+            row(f"queries through `yilian serve` (in memory, over HTTP) within 1.5× of raw pyoxigraph in memory, "
+                f"{r['label']}", f"all queries {tot_serve:.2f}×, {worst_serve}; queries under 10 ms: serve adds at "
+                f"most {serve_tiny * 1000:.2f} ms (HTTP and JSON)", tot_serve <= 1.5 and serve_slow <= 1.5)
     big = results[-1]
     row(f"warm load of the largest graph ({big['triples']:,} triples) under 1 s", fmt_s(big["warm"]), big["warm"] < 1)
     for r in results:
@@ -501,7 +545,11 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
         untimed = [y["query"] for _, y in zip(a["queries"], b["queries"]) if not isinstance(y["yilian"], float)]
         va, vb = a.get("validate"), b.get("validate")
         vgrow = vb["seconds"] / va["seconds"] if va and vb else None
-        measured = f"cold load {grow:.1f}×, all timed queries {qb / qa:.1f}×"
+        measured = f"cold load {grow:.1f}×, all timed queries {qb / qa:.1f}× on the store"
+        for key, what in (("yilian_memory", "in memory (--no-store)"), ("yilian_serve", "through yilian serve")):
+            if all(isinstance(x.get(key), float) and isinstance(y.get(key), float) for x, y in both_timed):
+                measured += (f", {sum(y[key] for _, y in both_timed) / sum(x[key] for x, _ in both_timed):.1f}× "
+                             f"{what}")
         if vgrow is not None:
             measured += f", validation {vgrow:.1f}×"
         if untimed:
