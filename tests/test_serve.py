@@ -260,3 +260,21 @@ def test_process_time_limit_replaces_the_worker_and_stops_cleanly(run):
     assert "POST /query 503" in log and "POST /query 200" in log
     with pytest.raises(OSError):  # nothing listens any more: the workers are gone too
         urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked processes")
+def test_workers_end_when_the_server_is_killed(run):
+    proc, url = _start("--no-default-graph", "--data", str(MINI), "--workers", "2", "--quiet")
+    r = run("query", "--endpoint", url, "ASK { ?s ?p ?o }")
+    assert (r.exit_code, r.stdout) == (0, "true\n")
+    proc.kill()  # SIGKILL: the parent cannot tell its workers
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2).read()
+        except OSError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the workers kept answering after the server was killed")

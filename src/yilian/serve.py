@@ -415,17 +415,25 @@ def handle(sock: socket.socket, endpoint: Endpoint, handler: type[Handler]) -> N
             pass
 
 
-def serve_in_process(sock: socket.socket, endpoint: Endpoint, stop: threading.Event | None = None) -> None:
-    """Answer connections in this process, one at a time, until `stop` is set (no time
-    limit: a thread cannot stop a query). For tests and for platforms without fork."""
+def _answer_until(sock: socket.socket, endpoint: Endpoint, done) -> None:
+    """Answer connections one at a time; every `poll` seconds without one, stop if done().
+    The listening socket is non-blocking (set once, shared by all workers): when several
+    wake for one connection, the others go back to waiting instead of blocking in accept."""
     import selectors
 
+    sock.setblocking(False)
     handler = handler_for(endpoint)
     with selectors.DefaultSelector() as sel:
         sel.register(sock, selectors.EVENT_READ)
-        while stop is None or not stop.is_set():
-            if sel.select(timeout=0.2):
+        while not done():
+            if sel.select(timeout=0.2 if not endpoint.in_worker else 1.0):
                 handle(sock, endpoint, handler)
+
+
+def serve_in_process(sock: socket.socket, endpoint: Endpoint, stop: threading.Event | None = None) -> None:
+    """Answer connections in this process, one at a time, until `stop` is set (no time
+    limit: a thread cannot stop a query). For tests and for platforms without fork."""
+    _answer_until(sock, endpoint, (lambda: False) if stop is None else stop.is_set)
 
 
 def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
@@ -446,6 +454,8 @@ def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None
             except ProcessLookupError:
                 pass
 
+    parent = os.getpid()
+
     def spawn() -> None:
         pid = os.fork()
         if pid == 0:
@@ -454,9 +464,8 @@ def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent stops us
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 endpoint.in_worker = True
-                handler = handler_for(endpoint)
-                while True:
-                    handle(sock, endpoint, handler)
+                # end with the parent, even if it was killed without a chance to stop us
+                _answer_until(sock, endpoint, lambda: os.getppid() != parent)
             except BaseException:  # noqa: BLE001 - a worker never unwinds into the parent's code
                 code = 1
             finally:
