@@ -222,6 +222,19 @@ def test_port_in_use_is_one_line(run):
     assert r.stderr.startswith("yilian: error: --port: cannot listen on 127.0.0.1:") and r.stderr.count("\n") == 1
 
 
+def test_bad_data_is_one_line_and_nothing_listens(run, tmp_path):
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    r = run("serve", "--port", port, "--no-default-graph", "--data", bad)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    assert r.stderr.startswith(f"yilian: error: {bad}:2:") and "serving" not in r.stderr
+    with socket.socket() as again:  # the port was released
+        again.bind(("127.0.0.1", port))
+
+
 # ---------------------------------------------------------------- the real process
 
 def _start(*args):
