@@ -450,28 +450,37 @@ def report(results: list[dict], e2e: dict, m: dict, args, command: str | None = 
 
 
 NOTES = [
-    "- **The persistent store against pyoxigraph in memory.** Through yilian, a query costs what it costs in raw "
-    "pyoxigraph on the same storage (about 1×; yilian's own checks and table rendering add 0.1–1 ms per query, which "
-    "shows as a ratio only on queries of a few milliseconds). The default engine is Oxigraph's on-disk (RocksDB) "
-    "store, and that storage answers 3–25× slower than Oxigraph's in-memory storage on queries that touch many "
-    "triples (every term lookup is a key-value read): that is the target missed. `--no-store` runs at in-memory "
-    "speed (the yilian (memory) column) but parses the files on every run (about 6 s per million triples), which "
-    "costs more than it saves for one query; the store is what makes the warm load about 10 ms. Closing the gap "
-    "needs a process that keeps the graph in memory between queries: a `yilian serve` SPARQL endpoint on "
-    "127.0.0.1 (which `yilian query --endpoint` already speaks to) is the natural next step.",
-    "- **Linear growth.** Loads grow linearly, and so do queries in memory (yilian in memory: about 8× the time for "
-    "10× the triples). On the on-disk store they grow about 17× (the multi-join aggregate 24×): the working set "
-    "outgrows RocksDB's block cache. Validation grows about 13×: its slowest queries are the sh:class checks of "
-    "memberships and observations, which evaluate `rdf:type/rdfs:subClassOf*` per value node; computing each "
-    "class's subclasses once and testing `rdf:type` against that list would cut the 1M run by about a third.",
+    "- **The default engine against pyoxigraph in memory.** Through yilian a query costs what it costs in raw "
+    "pyoxigraph on the same storage (about 1×; yilian's checks and table rendering add 0.1–1 ms per query, which "
+    "shows as a ratio only on queries of a few milliseconds: at 10k in memory the queries take 0.3–2 ms and the "
+    "total lands at about 1.5×, over or under from run to run). The default engine is Oxigraph's on-disk (RocksDB) "
+    "store, and that storage answers 2–25× slower than Oxigraph's in-memory storage on queries that touch many "
+    "triples (every term lookup is a key-value read; pyoxigraph exposes no cache or storage options): that target "
+    "is missed, and no change inside yilian can meet it while the store stays on disk. The store is kept as the "
+    "default because it is what makes a warm start take about 10 ms instead of seconds of parsing.",
+    "- **`yilian serve`** is the answer for repeated queries: it loads the files into an in-memory store once and "
+    "answers over HTTP on 127.0.0.1 (`yilian query --endpoint`). At 100k and 1M triples its queries are within "
+    "1.5× of raw pyoxigraph in memory, HTTP and JSON included. At 10k every query takes about a millisecond and "
+    "HTTP (urllib client, http.server worker) adds about one more, so the ratio there is over 2×, although each "
+    "answer still takes 1.5–3 ms.",
+    "- **Linear growth.** Loads grow linearly; queries in memory and through `yilian serve` grow less than the "
+    "data (fixed costs dominate at 100k). On the on-disk store queries grow faster than the data (the multi-join "
+    "aggregate about 20×): the working set outgrows RocksDB's block cache; `yilian serve` avoids it. Growth of at "
+    "most 1.25× the growth of the data counts as close to linear here (`LINEAR_SLACK`).",
     "- **Validation** runs each SHACL constraint as one SPARQL query over the whole graph on Oxigraph "
-    "(`src/yilian/shacl.py`), 14–15× faster than pySHACL with the same results (tests/test_shacl.py compares the "
-    "two). The validation rows were measured again right after the run, with the same data and a corrected "
-    "peak-memory probe (the first probe read this script's RUSAGE_CHILDREN maximum, which includes every earlier "
-    "child, so it overstated memory).",
+    "(`src/yilian/shacl.py`), with the same results as pySHACL (tests/test_shacl.py compares the two). Since the "
+    "last run: each class's subclasses are looked up once and `sh:class`/class targets test `rdf:type` against "
+    "that list (instead of `rdf:type/rdfs:subClassOf*` per value node); the scratch store is built with a cached "
+    "datatype map and counts the data triples itself; and the designation-recipients SPARQL constraint joins "
+    "observations from `$this` (Oxigraph kept the written order and scanned every observation per designation). "
+    "1M triples: 45 s before, about 20 s now; growth from 100k to 1M about 12× (13× before).",
     "- **End to end on the bundled graph**: the interpreter's own start with site packages is about 45–65 ms of it; "
     "yilian's imports add about 45 ms and opening the warm store about 10 ms.",
 ]
+
+
+#: growth counted as "close to linear": at most this many times the growth of the data
+LINEAR_SLACK = 1.25
 
 
 def targets(results: list[dict], e2e: dict) -> list[str]:
@@ -541,25 +550,25 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
     if len(results) >= 2 and results[-1]["triples"] >= 10 * results[-2]["triples"] * 0.9:
         a, b = results[-2], results[-1]
         scale = b["triples"] / a["triples"]
-        grow = b["cold"] / a["cold"]
         both_timed = [(qa_, qb_) for qa_, qb_ in zip(a["queries"], b["queries"])
                       if isinstance(qa_["yilian"], float) and isinstance(qb_["yilian"], float)]
-        qa = sum(x["yilian"] for x, _ in both_timed)
-        qb = sum(y["yilian"] for _, y in both_timed)
         untimed = [y["query"] for _, y in zip(a["queries"], b["queries"]) if not isinstance(y["yilian"], float)]
+        # "close to linear": at most LINEAR_SLACK times the growth of the data
+        growths = [("cold load (building the store)", b["cold"] / a["cold"])]
+        for key, what in (("yilian", "queries on the default on-disk store"),
+                          ("yilian_memory", "queries in memory (--no-store)"),
+                          ("yilian_serve", "queries through yilian serve")):
+            if both_timed and all(isinstance(x.get(key), float) and isinstance(y.get(key), float)
+                                  for x, y in both_timed):
+                growths.append((f"{what}, all {len(both_timed)} timed",
+                                sum(y[key] for _, y in both_timed) / sum(x[key] for x, _ in both_timed)))
         va, vb = a.get("validate"), b.get("validate")
-        vgrow = vb["seconds"] / va["seconds"] if va and vb else None
-        measured = f"cold load {grow:.1f}×, all timed queries {qb / qa:.1f}× on the store"
-        for key, what in (("yilian_memory", "in memory (--no-store)"), ("yilian_serve", "through yilian serve")):
-            if all(isinstance(x.get(key), float) and isinstance(y.get(key), float) for x, y in both_timed):
-                measured += (f", {sum(y[key] for _, y in both_timed) / sum(x[key] for x, _ in both_timed):.1f}× "
-                             f"{what}")
-        if vgrow is not None:
-            measured += f", validation {vgrow:.1f}×"
-        if untimed:
-            measured += f" (not timed at {b['label']}: {', '.join(untimed)})"
-        row(f"close to linear growth from {a['label']} to {b['label']} ({scale:.1f}× the triples)", measured,
-            grow < 1.5 * scale and qb / qa < 1.5 * scale and (vgrow is None or vgrow < 1.5 * scale) and not untimed)
+        if va and vb:
+            growths.append(("`yilian validate` end to end", vb["seconds"] / va["seconds"]))
+        for what, g in growths:
+            note = f" (not timed at {b['label']}: {', '.join(untimed)})" if untimed and what.startswith("queries") else ""
+            row(f"close to linear growth from {a['label']} to {b['label']} ({scale:.1f}× the triples): {what}",
+                f"{g:.1f}×{note}", g <= LINEAR_SLACK * scale and not note)
     return rows
 
 
