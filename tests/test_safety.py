@@ -79,6 +79,9 @@ SERVICES = [
     "SELECT * WHERE { \\u0053ERVICE <{url}/sparql> { ?s ?p ?x } }",
     "PREFIX r: <{url}/>\nSELECT * WHERE { SERVICE r:sparql { ?s ?p ?x } }",
     "SELECT * WHERE { BIND(<{url}/sparql> AS ?e) SERVICE ?e { ?s ?p ?x } }",
+    # escapes in a prefixed name (PN_LOCAL_ESC) must not open a string or a comment
+    "SELECT * WHERE { BIND(yl:a\\'b AS ?v) SERVICE <{url}/sparql> { ?s ?p ?x } BIND('c' AS ?w) }",
+    "SELECT * WHERE { BIND(yl:a\\#b AS ?v) SERVICE <{url}/sparql> { ?s ?p ?x } }",
 ]
 
 
@@ -88,6 +91,21 @@ def test_service_is_refused_and_sends_nothing(run, mini, server, template):
     r = run("query", template.replace("{url}", url), *mini)
     assert r.exit_code == ExitCode.REFUSED, r.stderr
     assert "SERVICE" in r.stderr and "--allow-service" in r.stderr
+    assert hits == []
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p 'open }",
+    "SELECT * WHERE { ?s yl:a\\b ?o }",
+    'SELECT * WHERE { ?s ?p "open\n" }',
+    # \" is not an escape of a prefixed name: what follows must not be skipped as a string
+    'SELECT * WHERE { BIND(yl:a\\"b AS ?v) SERVICE <{url}/sparql> { ?s ?p ?x } }',
+])
+def test_a_stray_quote_or_backslash_is_a_syntax_error(run, mini, server, query):
+    # the read-only and SERVICE checks cannot trust a query the tokenizer cannot read: refuse it
+    url, hits = server
+    r = run("query", query.replace("{url}", url), *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT and "SPARQL syntax error: unexpected" in r.stderr
     assert hits == []
 
 

@@ -44,6 +44,13 @@ class Outcome:
 def check_query(text: str, *, allow_service: Iterable[str] = ()) -> list[sparql_lexer.Token]:
     """Refuse updates and unallowed SERVICE calls; return the tokens."""
     tokens = sparql_lexer.tokenize(text)
+    # fail closed: a stray quote or backslash means the query is not SPARQL, or not SPARQL
+    # this tokenizer understands, and the checks below could not be trusted on it
+    for t in tokens:
+        if t.kind == "other" and t.text in ("'", '"', "\\"):
+            raise QueryError(f"SPARQL syntax error: unexpected {t.text}",
+                             where=f"query:{t.line}:{t.col}",
+                             hint="close the string, or escape the character", detail=_caret(text, t.line, t.col))
     deep = sparql_lexer.too_deep(tokens, MAX_NESTING)
     if deep is not None:
         raise LimitError(

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
+# A prefixed name's local part may hold escapes (PN_LOCAL_ESC: \\' \\( \\# …); they are part
+# of the name, so a quote or # after a backslash never starts a string or a comment.
 # Name characters above U+00BF are written [^\x00-\xBF], not [\u00C0-\uFFFF]: Python compiles
 # a range that wide into a large table (about 15 ms at every start), and the negated class
 # also admits the characters above U+FFFF that SPARQL's PN_CHARS_BASE allows.
@@ -25,7 +27,7 @@ _TOKEN = re.compile(
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-  | (?P<pname>(?:(?:[A-Za-z]|[^\x00-\xBF])(?:[\w.\-\u00B7]|[^\x00-\xBF])*)?:(?:(?:[\w\-.:%\\\u00B7]|[^\x00-\xBF])*(?:[\w\-:%\u00B7]|[^\x00-\xBF]))?)
+  | (?P<pname>(?:(?:[A-Za-z]|[^\x00-\xBF])(?:[\w.\-\u00B7]|[^\x00-\xBF])*)?:(?:(?:[\w\-.:%\u00B7]|[^\x00-\xBF]|\\[_~.\-!$&'()*+,;=/?#@%])*(?:[\w\-:%\u00B7]|[^\x00-\xBF]|\\[_~.\-!$&'()*+,;=/?#@%]))?)
   | (?P<bnode>_:[\w.\-]+)
   | (?P<word>[A-Za-z][A-Za-z0-9_]*)
   | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
