@@ -100,6 +100,14 @@ def test_ontology_is_served_and_datasets_can_be_named(server):
     assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
     status, _, body = get(server, q, **{"default-graph-uri": "not an iri"})
     assert status == 400 and b"not valid" in body
+    # the request's graphs are the whole dataset: named graphs it does not name are hidden
+    named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    status, _, body = get(server, named)
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
+    status, _, body = get(server, named, **{"default-graph-uri": loading.ONTOLOGY_GRAPH.value})
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
+    status, _, body = get(server, named, **{"named-graph-uri": loading.ONTOLOGY_GRAPH.value})
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 10
 
 
 # ---------------------------------------------------------------- the protocol
@@ -207,9 +215,50 @@ def test_body_size_and_length_are_checked(server):
     assert _raw(server, head + b"Content-Length: 999999999\r\n\r\n").startswith(b"HTTP/1.0 413")
     assert _raw(server, head + b"\r\n").startswith(b"HTTP/1.0 411")
     assert _raw(server, head + b"Content-Length: 20\r\n\r\nASK {}").startswith(b"HTTP/1.0 400")
-    assert _raw(server, b"garbage\r\n\r\n").startswith(b"HTTP/1.0 400")
+    answer = _raw(server, b"garbage\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 400") and b"Content-Type: text/plain" in answer
+    assert answer.split(b"\r\n\r\n", 1)[1].count(b"\n") == 1  # one line, not an HTML page
+    assert _raw(server, b"HEAD /query HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 405")
+    assert http(server + "?query=%FF")[0] == 400  # percent-encoded bytes that are not UTF-8
     # the server still answers
     assert get(server, "ASK {}")[0] == 200
+
+
+def test_a_slow_client_does_not_hold_the_server(server, monkeypatch):
+    monkeypatch.setattr(serve, "READ_TIMEOUT", 0.5)
+    parts = urllib.parse.urlsplit(server)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as slow:
+        slow.sendall(b"POST /query HTTP/1.0\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\n")
+        started = time.monotonic()
+        slow.settimeout(0.2)
+        hung_up = False
+        while time.monotonic() - started < 5 and not hung_up:
+            try:  # a byte every 0.2 s: each read is quick, the request never ends
+                slow.sendall(b" ")
+                hung_up = slow.recv(65536) == b""
+            except socket.timeout:
+                continue
+            except OSError:
+                hung_up = True
+        assert hung_up and time.monotonic() - started < 3
+    assert get(server, "ASK {}")[0] == 200
+
+
+def test_big_answers_are_refused_not_built(server, monkeypatch):
+    monkeypatch.setattr(serve, "MAX_RESULT", 2000)
+    status, ctype, body = get(server, "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 507 and ctype == "text/plain" and b"LIMIT" in body
+    assert get(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 2")[0] == 200
+
+
+def test_evaluation_errors_are_one_line():
+    # an allowed SERVICE whose endpoint does not answer (port 9 on this machine: refused)
+    graph = ox.Store()
+    endpoint = serve.Endpoint(graph, log=False, allow_service=("http://127.0.0.1:9/sparql",))
+    with pytest.raises(serve.HTTPProblem) as caught:
+        endpoint.answer("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", None, [], [])
+    assert caught.value.status == 500 and caught.value.message.startswith("query failed: ")
+    assert "\n" not in caught.value.message
 
 
 def test_port_in_use_is_one_line(run):

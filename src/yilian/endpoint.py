@@ -59,9 +59,9 @@ def with_prefixes(text: str, prefixes: dict[str, str] | None = None) -> str:
     tokens = sparql_lexer.tokenize(text)
     declared = {tokens[i + 1].text.split(":", 1)[0] for i, t in enumerate(tokens[:-1])
                 if t.kind == "word" and t.text.upper() == "PREFIX" and tokens[i + 1].kind == "pname"}
-    used = {t.text.split(":", 1)[0] for t in tokens if t.kind == "pname"}
-    # only the prefixes the query uses: a shorter query for the server to read
-    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p in used and p not in declared)
+    # every predeclared prefix, not only those the tokenizer sees used: it can misread
+    # what is not its business (`?a<xsd:x(5)&&?b>` looks like an IRI to it)
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items() if p not in declared)
     return head + text
 
 

@@ -21,6 +21,7 @@ query cannot be stopped otherwise); the parent forks a fresh one.
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import signal
 import socket
@@ -33,14 +34,16 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import __version__, querying
-from .errors import InputError, PolicyError, YilianError
+from .errors import InputError, LimitError, PolicyError, YilianError
 from .exporting import PREFIXES
 
 QUERY_PATHS = ("/query", "/sparql")
 #: the largest request body accepted (a query, not data)
-MAX_BODY = 10 << 20
-#: seconds a client may take to send its request
-READ_TIMEOUT = 30.0
+MAX_BODY = 1 << 20
+#: seconds a client may take to send its whole request
+READ_TIMEOUT = 10.0
+#: the largest answer, in bytes (results are built in memory before they are sent)
+MAX_RESULT = 512 << 20
 
 RESULT_TYPES = [
     ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
@@ -140,16 +143,23 @@ class Endpoint:
             err = querying._syntax_error(text, e)
             where = err.where.replace("query:", "at line ", 1) if err.where and err.where != "query" else ""
             raise HTTPProblem(400, f"{err.message} {where}".strip()) from None
+        except Exception as e:  # noqa: BLE001 - an evaluation error (a failed SERVICE call …): one line
+            raise HTTPProblem(500, f"query failed: {_one_line(e)}") from None
         offers = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else RESULT_TYPES
         chosen = negotiate(accept, offers)
         if chosen is None:
             raise HTTPProblem(406, "none of the accepted media types can carry this result; accepted here: "
                               + ", ".join(t for t, _ in offers))
         ctype, fmt = chosen
+        out = _Bounded(MAX_RESULT)
         try:
-            body = result.serialize(format=fmt)
-        except (OSError, ValueError) as e:  # an evaluation error surfaces while the results are written
-            raise HTTPProblem(500, f"query failed: {e}") from None
+            result.serialize(out, format=fmt)
+        except _TooLarge:
+            raise HTTPProblem(507, f"the answer is larger than {MAX_RESULT >> 20} MiB; add LIMIT or narrow the "
+                                   "query") from None
+        except Exception as e:  # noqa: BLE001 - evaluation errors surface while the results are written
+            raise HTTPProblem(500, f"query failed: {_one_line(e)}") from None
+        body = out.getvalue()
         if ctype.startswith("text/") or ctype.endswith(("json", "xml")) or ctype in ("application/n-triples",
                                                                                      "application/n-quads",
                                                                                      "application/trig"):
@@ -161,10 +171,32 @@ def _dataset(default_graphs: list[str], named_graphs: list[str]) -> dict | None:
     """The dataset a request names with default-graph-uri / named-graph-uri, if any."""
     if not default_graphs and not named_graphs:
         return None
-    out: dict = {"default_graph": [ox.NamedNode(g) for g in default_graphs]}
-    if named_graphs:
-        out["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    return out
+    # the request's graphs are the whole dataset (SPARQL 1.1 Protocol §2.1.4): graphs it
+    # does not name are not visible, and FROM / FROM NAMED in the query are overridden
+    return {"default_graph": [ox.NamedNode(g) for g in default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in named_graphs]}
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Bounded(io.BytesIO):
+    """A buffer that refuses to grow past `limit` bytes."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise _TooLarge()
+        return super().write(data)
+
+
+def _one_line(e: Exception) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text[:300] + ("…" if len(text) > 300 else "")
 
 
 class _Watchdog:
@@ -215,7 +247,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if url.path == "/":
             self._send(200, "text/plain; charset=utf-8", _about(self.endpoint).encode("utf-8"))
             return
-        self._query(url, urllib.parse.parse_qs(url.query, keep_blank_values=True))
+        try:
+            params = _params(url.query)
+        except HTTPProblem as p:
+            self._problem(p)
+            return
+        self._query(url, params)
 
     def do_POST(self):
         url = urllib.parse.urlsplit(self.path)
@@ -224,11 +261,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
             ctype = self.headers.get_content_type()
             body = self._body()
-            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+            params = _params(url.query)
             if ctype == "application/sparql-query":
                 params["query"] = [_text(body)]
             elif ctype == "application/x-www-form-urlencoded":
-                for k, v in urllib.parse.parse_qs(_text(body), keep_blank_values=True).items():
+                for k, v in _params(_text(body)).items():
                     params.setdefault(k, []).extend(v)
             elif ctype == "application/sparql-update":
                 raise _read_only()
@@ -243,7 +280,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._problem(HTTPProblem(405, f"{self.command} is not supported: this endpoint answers queries "
                                        "(GET or POST) and is read-only", {"Allow": "GET, POST"}))
 
-    do_PUT = do_DELETE = do_PATCH = _not_allowed
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _not_allowed
+
+    def send_error(self, code, message=None, explain=None):
+        """http.server's own errors (a malformed request line, headers too long …) as one
+        line of text, like every other answer."""
+        text = message or self.responses.get(code, ("error",))[0]
+        if not hasattr(self, "command") or self.command is None:
+            self.command = "-"
+        self.close_connection = True
+        self._problem(HTTPProblem(code, f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"))
 
     # ------------------------------------------------------------ queries
 
@@ -278,13 +324,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         limit (the parent starts a new one)."""
         ep = self.endpoint
         if not (ep.in_worker and ep.timeout and ep.timeout > 0):
+            _WATCHDOG.cancel()  # the request has been read: its deadline is over
             return None
 
         def expire():
-            if not self._problem(HTTPProblem(503, f"the query did not finish within {ep.timeout:g} seconds and was "
-                                                  "stopped (narrow the query, or restart the server with a larger "
-                                                  "--timeout)"), started):
+            message = (f"the query did not finish within {ep.timeout:g} seconds and was stopped (narrow the "
+                       "query, or restart the server with a larger --timeout)\n").encode("utf-8")
+            ep._lock.acquire()  # held until the process ends: nothing else is written or accepted
+            if self._responded:
+                ep._lock.release()
                 return  # the answer was already on its way
+            self._responded = True
+            self._write(503, "text/plain; charset=utf-8", message, None, started)
             try:
                 self.wfile.flush()
                 self.connection.shutdown(socket.SHUT_WR)
@@ -323,26 +374,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self._responded:
                 return False
             self._responded = True
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-            except OSError:
-                pass  # the client went away
+            # a client that reads the answer slowly gets a deadline too (1 MiB/s at least)
+            _WATCHDOG.arm(READ_TIMEOUT + len(body) / (1 << 20), self._hang_up)
+            self._write(status, ctype, body, headers, started)
+        return True
+
+    def _hang_up(self) -> None:
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _write(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None,
+               started: float | None) -> None:
+        """Write one answer (the caller holds the endpoint's lock)."""
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Vary", "Accept")
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError:
+            pass  # the client went away
         if started is not None and self.endpoint.log:
             ms = (time.perf_counter() - started) * 1000
-            print(f"yilian serve: {self.command} {urllib.parse.urlsplit(self.path).path} {status} "
-                  f"{len(body)} bytes {ms:.1f} ms", file=sys.stderr, flush=True)
-        return True
+            path = urllib.parse.urlsplit(getattr(self, "path", "") or "-").path
+            print(f"yilian serve: {self.command or '-'} {path} {status} {len(body)} bytes {ms:.1f} ms",
+                  file=sys.stderr, flush=True)
 
     def _problem(self, p: HTTPProblem, started: float | None = None) -> bool:
         return self._send(p.status, "text/plain; charset=utf-8", (p.message + "\n").encode("utf-8"), p.headers,
-                   started=started if started is not None else time.perf_counter())
+                          started=started if started is not None else time.perf_counter())
 
     def log_request(self, code="-", size="-"):  # _send logs queries itself
         pass
@@ -355,6 +420,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def _read_only() -> HTTPProblem:
     return HTTPProblem(403, "SPARQL Update is refused: this endpoint is read-only (edit the RDF files and "
                             "restart the server to change the graph)")
+
+
+def _params(query: str) -> dict[str, list[str]]:
+    try:
+        return urllib.parse.parse_qs(query, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise HTTPProblem(400, "a percent-encoded parameter is not UTF-8") from None
 
 
 def _text(body: bytes) -> str:
@@ -403,12 +475,25 @@ def handle(sock: socket.socket, endpoint: Endpoint, handler: type[Handler]) -> N
         conn, addr = sock.accept()
     except (BlockingIOError, InterruptedError):
         return
+    def hang_up():
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    # the whole request must arrive within READ_TIMEOUT (not each read: a client sending a
+    # byte at a time must not hold a worker); the query then gets its own deadline
+    _WATCHDOG.arm(READ_TIMEOUT, hang_up)
     try:
         conn.settimeout(READ_TIMEOUT)
         handler(conn, addr, None)
-    except (OSError, socket.timeout):
+    except OSError:
         pass
+    except Exception as e:  # noqa: BLE001 - a bug: log it, keep the worker
+        if endpoint.log:
+            print(f"yilian serve: internal error: {type(e).__name__}: {_one_line(e)}", file=sys.stderr, flush=True)
     finally:
+        _WATCHDOG.cancel()
         try:
             conn.close()
         except OSError:
@@ -455,40 +540,66 @@ def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None
                 pass
 
     parent = os.getpid()
+    signals = {signal.SIGINT, signal.SIGTERM}
 
     def spawn() -> None:
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent stops us
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                endpoint.in_worker = True
-                # end with the parent, even if it was killed without a chance to stop us
-                _answer_until(sock, endpoint, lambda: os.getppid() != parent)
-            except BaseException:  # noqa: BLE001 - a worker never unwinds into the parent's code
-                code = 1
-            finally:
-                os._exit(code)
-        children.add(pid)
+        # signals wait until the child is set up and known: a signal in between would run
+        # the parent's handler in the child, or miss the new child
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent stops us
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+                    endpoint.in_worker = True
+                    # end with the parent, even if it was killed without a chance to stop us
+                    _answer_until(sock, endpoint, lambda: os.getppid() != parent)
+                except BaseException:  # noqa: BLE001 - a worker never unwinds into the parent's code
+                    code = 1
+                finally:
+                    os._exit(code)
+            children.add(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
 
-    old = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, stop) for s in signals}
+    failures: list[float] = []  # when workers ended abnormally, to stop a crash loop
     try:
         for _ in range(workers):
             spawn()
         while children:
             try:
-                pid, _ = os.wait()
+                pid, status = os.wait()
             except ChildProcessError:
                 break
             except InterruptedError:
                 continue
             children.discard(pid)
-            if not stopping:
-                spawn()
+            if stopping:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0 and code != -signal.SIGTERM:  # exit 0: a worker that stopped a query past its time
+                now = time.monotonic()
+                failures[:] = [t for t in failures if now - t < 10] + [now]
+                if endpoint.log:
+                    how = f"signal {-code}" if code < 0 else f"status {code}"
+                    print(f"yilian serve: a worker ended with {how}; starting another", file=sys.stderr, flush=True)
+                if len(failures) >= 10:
+                    stop(None, None)
+                    raise LimitError("the server's workers keep failing (10 in 10 seconds); stopped",
+                                     hint="see the messages above; the machine may be out of memory")
+            spawn()
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+        for pid in list(children):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
         sock.close()
 
 

@@ -49,8 +49,14 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
+#: queries up to this long are cached (a long one would hold many tokens in memory)
+CACHE_CHARS = 16384
+
+
 def tokenize(query: str) -> list[Token]:
     """The tokens of a query (without white space and comments), a fresh list each call."""
+    if len(query) > CACHE_CHARS:
+        return list(_tokenize.__wrapped__(query))
     return list(_tokenize(query))
 
 
