@@ -34,8 +34,8 @@ from conftest import MINI, unordered_concat
 def server():
     """The bundled graph (and ontology) served from a thread; yields the query URL."""
     graph = store.memory_store(loading.Sources(), progress=False)
-    endpoint = serve.Endpoint(graph, log=False, triples=len(graph))
     sock = serve.listen("127.0.0.1", 0)
+    endpoint = serve.Endpoint(graph, log=False, triples=len(graph), local_only=serve.is_loopback(sock))
     stop = threading.Event()
     thread = threading.Thread(target=serve.serve_in_process, args=(sock, endpoint, stop), daemon=True)
     thread.start()
@@ -173,6 +173,15 @@ def test_updates_are_refused(server):
     # and nothing changed
     status, _, body = get(server, "ASK { yid:xiangtan-central-hospital ?p ?o }")
     assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_other_host_names_are_refused_on_loopback(server):
+    # DNS rebinding: a web page's own name resolved to 127.0.0.1 arrives as its Host header
+    status, _, body = http(server + "?query=ASK%7B%7D", headers={"Host": "evil.example:7878"})
+    assert status == 403 and b"localhost" in body
+    port = urllib.parse.urlsplit(server).port
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", "LOCALHOST"):
+        assert http(server + "?query=ASK%7B%7D", headers={"Host": host})[0] == 200
 
 
 def test_service_is_refused_unless_allowed(server):

@@ -380,7 +380,8 @@ def serve(host, port, workers, allow_service, quiet, timeout, sources):
     try:
         store = memory_store(sources)
         endpoint = server.Endpoint(store, timeout=default_timeout() if timeout is None else timeout,
-                                   allow_service=tuple(allow_service), log=not quiet, triples=len(store))
+                                   allow_service=tuple(allow_service), log=not quiet, triples=len(store),
+                                   local_only=server.is_loopback(sock))
         workers = workers or server.default_workers()
         click.echo(f"yilian: serving {endpoint.triples:,} triples at {server.describe(sock)} "
                    f"({workers} worker{'s' if workers != 1 else ''}; Ctrl-C stops)", err=True)

@@ -118,6 +118,7 @@ class Endpoint:
     log: bool = True
     triples: int = 0
     in_worker: bool = False  # may the handler end the process when a query runs too long?
+    local_only: bool = False  # listening on loopback: refuse requests that name another Host
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, text: str, accept: str | None, default_graphs: list[str],
@@ -296,6 +297,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _query(self, url, params: dict[str, list[str]]) -> None:
         started = time.perf_counter()
         try:
+            self._check_host()
             if url.path not in QUERY_PATHS:
                 raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
             if "update" in params:
@@ -345,6 +347,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         _WATCHDOG.arm(ep.timeout, expire)
         return _WATCHDOG
+
+    def _check_host(self) -> None:
+        """A server on 127.0.0.1 answers only requests addressed to this machine: a web page
+        whose name is made to resolve to 127.0.0.1 (DNS rebinding) sends its own Host."""
+        if not self.endpoint.local_only:
+            return
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+        if host and name not in ("127.0.0.1", "localhost", "[::1]", "::1"):
+            raise HTTPProblem(403, f"this server answers only requests to 127.0.0.1 or localhost, not to {host} "
+                                   "(start it with --host to serve other names)")
 
     # ------------------------------------------------------------ plumbing
 
@@ -601,6 +614,15 @@ def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None
             except ChildProcessError:
                 pass
         sock.close()
+
+
+def is_loopback(sock: socket.socket) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(sock.getsockname()[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def default_workers() -> int:
