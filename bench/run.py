@@ -473,7 +473,7 @@ NOTES = [
     "that list (instead of `rdf:type/rdfs:subClassOf*` per value node); the scratch store is built with a cached "
     "datatype map and counts the data triples itself; and the designation-recipients SPARQL constraint joins "
     "observations from `$this` (Oxigraph kept the written order and scanned every observation per designation). "
-    "1M triples: 45 s before, about 20 s now; growth from 100k to 1M about 12× (13× before).",
+    "1M triples: 45 s before, about 20 s now; growth from 100k to 1M 10–12× in the last runs (13× before).",
     "- **End to end on the bundled graph**: the interpreter's own start with site packages is about 45–65 ms of it; "
     "yilian's imports add about 45 ms and opening the warm store about 10 ms.",
 ]
