@@ -15,11 +15,10 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Iterable
 
 import pyoxigraph as ox
 
-from . import __version__, querying, sparql_lexer
+from . import __version__, sparql_lexer
 from .errors import InputError, LimitError, QueryError, UsageError
 from .exporting import PREFIXES
 
@@ -150,11 +149,3 @@ def _server_message(e: urllib.error.HTTPError, added_lines: int = 0) -> str:
                       lambda m: f"{m.group(1)} {max(int(m.group(2)) - added_lines, 1)}:{m.group(3)}", text, count=1)
     return text[:300] + ("…" if len(text) > 300 else "")
 
-
-def run(url: str, text: str, *, fmt: str = "table", rdf_format: str = "turtle",
-        allow_service: Iterable[str] = (), rdf_requested: bool = False,
-        timeout: float = TIMEOUT) -> querying.Outcome:
-    """Run one read-only query on a SPARQL endpoint and render it as a local query would be."""
-    querying.check_query(text, allow_service=allow_service)
-    return querying.run(RemoteStore(url, timeout=timeout), text, fmt=fmt, rdf_format=rdf_format,
-                        allow_service=allow_service, rdf_requested=rdf_requested)

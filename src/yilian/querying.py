@@ -177,17 +177,20 @@ def short(term, prefixes: dict[str, str] = PREFIXES) -> str:
     return str(term)
 
 
+def union_default_graph(tokens: list[sparql_lexer.Token]) -> bool:
+    """Whether the default graph is the union of all graphs: unless the query's own FROM /
+    FROM NAMED picks its dataset (from graphs already in the store: nothing is fetched)."""
+    return not any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens)
+
+
 def run(store: ox.Store, text: str, *, fmt: str = "table", rdf_format: str = "turtle",
         allow_service: Iterable[str] = (), rdf_requested: bool = False,
         max_rows: int = 0) -> Outcome:
     """Run one read-only query against a store and render its results."""
     tokens = check_query(text, allow_service=allow_service)
     check_prefixes(text, tokens)
-    # a query's own FROM / FROM NAMED picks its dataset (from graphs already in the
-    # store: nothing is fetched); otherwise the default graph is the union of all graphs
-    has_from = any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens)
     try:
-        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=not has_from)
+        result = store.query(text, prefixes=PREFIXES, use_default_graph_as_union=union_default_graph(tokens))
     except SyntaxError as e:
         raise _syntax_error(text, e) from None
     except OSError as e:

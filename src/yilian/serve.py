@@ -136,8 +136,7 @@ class Endpoint:
         except ValueError as e:
             raise HTTPProblem(400, f"a graph IRI in the request is not valid: {e}") from None
         if dataset is None:
-            has_from = any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens)
-            dataset = {"use_default_graph_as_union": not has_from}
+            dataset = {"use_default_graph_as_union": querying.union_default_graph(tokens)}
         try:
             result = self.store.query(text, prefixes=PREFIXES, **dataset)
         except SyntaxError as e:
