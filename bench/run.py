@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """yilian at scale: load, query, validate and network figures beside raw pyoxigraph and
-rdflib, at about 10k, 100k and 1M triples, written to bench/RESULTS.md.
+rdflib, at about 10k, 100k and 1M triples, printed as a Markdown report.
 
-    python3 bench/run.py --sizes 10k,100k,1m     # the full run (about 30-60 minutes)
     python3 bench/run.py --quick                 # 10k only, fewer repeats (about a minute)
+    python3 bench/run.py --sizes 10k,100k,1m --out bench/RESULTS.md --json bench/results.json
+                                                 # the full run, rewriting the committed results
 
 Each graph is the bundled graph plus `yilian synth` output that brings it to the size.
 Figures are medians of repeated runs in the same process and run, so ratios compare like
@@ -35,11 +36,20 @@ import pyoxigraph as ox
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from yilian import __version__, loading, querying, store as ystore, synth  # noqa: E402
-from yilian.endpoint import RemoteStore  # noqa: E402
-from yilian.exporting import PREFIXES  # noqa: E402
+from yilian import __version__  # noqa: E402
+from yilian.dataset import store as ystore  # noqa: E402
+from yilian.sparql import run as querying  # noqa: E402
+from yilian.synth import generator as synth  # noqa: E402
+from yilian.sparql.endpoint import RemoteStore  # noqa: E402
+from yilian.prefixes import PREFIXES  # noqa: E402
 from yilian.limits import run_bounded  # noqa: E402
-from yilian.named_queries import all_queries  # noqa: E402
+from yilian.sparql.named import all_queries  # noqa: E402
+from yilian.dataset.formats import FORMATS, format_of
+from yilian.dataset.parse import parse_file
+from yilian.dataset.sources import ONTOLOGY_GRAPH, Sources, ontology_files
+from yilian.dataset.store import memory_store
+from yilian.network.analysis import analyse
+from yilian.network.build import build
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
@@ -89,9 +99,9 @@ def sample_labels(path: Path) -> dict:
 def raw_disk_load(files, ontology, where: Path) -> None:
     s = ox.Store(str(where))
     for f in files:
-        s.bulk_load(path=str(f), format=loading.format_of(f))
+        s.bulk_load(path=str(f), format=format_of(f))
     for f in ontology:
-        s.bulk_load(path=str(f), format=loading.format_of(f), to_graph=loading.ONTOLOGY_GRAPH)
+        s.bulk_load(path=str(f), format=format_of(f), to_graph=ONTOLOGY_GRAPH)
     s.flush()
     del s
 
@@ -99,9 +109,9 @@ def raw_disk_load(files, ontology, where: Path) -> None:
 def raw_memory_store(files, ontology) -> ox.Store:
     s = ox.Store()
     for f in files:
-        s.bulk_load(path=str(f), format=loading.format_of(f))
+        s.bulk_load(path=str(f), format=format_of(f))
     for f in ontology:
-        s.bulk_load(path=str(f), format=loading.format_of(f), to_graph=loading.ONTOLOGY_GRAPH)
+        s.bulk_load(path=str(f), format=format_of(f), to_graph=ONTOLOGY_GRAPH)
     return s
 
 
@@ -110,8 +120,8 @@ def rdflib_graph(files, ontology):
 
     g = rdflib.Dataset(default_union=True)
     for f in files:
-        g.parse(str(f), format=loading.FORMATS[f.suffix.lower()][1])
-    og = g.graph(rdflib.URIRef(loading.ONTOLOGY_GRAPH.value))
+        g.parse(str(f), format=FORMATS[f.suffix.lower()][1])
+    og = g.graph(rdflib.URIRef(ONTOLOGY_GRAPH.value))
     for f in ontology:
         og.parse(str(f), format="turtle")
     return g
@@ -173,16 +183,16 @@ def end_to_end(repeats: int, env: dict) -> dict:
 
 
 def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
-    bundled = loading.Sources().files()
-    base = sum(1 for f in bundled for _ in loading.parse_file(f))
+    bundled = Sources().files()
+    base = sum(1 for f in bundled for _ in parse_file(f))
     n = synth.institutions_for_triples(max(triples - base, 3000))
     data = work / f"synth-{label}.nt"
     t = time.perf_counter()
     summary = synth.synthesize(n, 1, data)
     gen_s = time.perf_counter() - t
     files = bundled + [data]
-    ontology = loading.ontology_files()
-    sources = loading.Sources((str(data),), True)
+    ontology = ontology_files()
+    sources = Sources((str(data),), True)
     total = base + summary.triples
     res = {"label": label, "triples": total, "institutions": n, "synth_seconds": gen_s,
            "synth_mib": data.stat().st_size / 2**20}
@@ -209,7 +219,7 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
 
     res["raw_disk_bulk"] = median_time(raw_disk, r)
     res["raw_memory_bulk"] = median_time(lambda: raw_memory_store(files, ontology), r)
-    res["memory_parse"] = median_time(lambda: loading.open_store(sources), r)  # yilian --no-store
+    res["memory_parse"] = median_time(lambda: memory_store(sources, progress=False), r)  # yilian --no-store
     print(f"[{label}] cold {res['cold']:.2f}s warm {res['warm']:.3f}s raw bulk disk {res['raw_disk_bulk']:.2f}s "
           f"memory {res['raw_memory_bulk']:.2f}s", flush=True)
 
@@ -228,7 +238,7 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
     remote = RemoteStore(url)
     print(f"[{label}] yilian serve ready in {res['serve_start']:.2f}s", flush=True)
     ystore_ = ystore.open_store(sources, progress=False)
-    ymemory = loading.open_store(sources)  # yilian --no-store
+    ymemory = memory_store(sources, progress=False)  # yilian --no-store
     raw = raw_memory_store(files, ontology)
     raw_disk_store = ox.Store.read_only(str(work / "raw-disk"))
     shapes = query_shapes(sample_labels(data))
@@ -299,13 +309,12 @@ def bench_size(label: str, triples: int, work: Path, args, env: dict) -> dict:
 
     # ---- network build and centralities
     try:
-        from yilian import network
 
         s = ystore.open_store(sources, progress=False)
         t = time.perf_counter()
-        net = network.build(s)
+        net = build(s)
         built = time.perf_counter() - t
-        stats = network.analyse(net)
+        stats = analyse(net)
         res["network"] = {"build": built, "total": time.perf_counter() - t,
                           "nodes": net.graph.number_of_nodes() if hasattr(net, "graph") else None,
                           "approximate": stats.get("betweenness", {}).get("approximate"),
@@ -584,8 +593,10 @@ def main() -> None:
     ap.add_argument("--pyshacl-max", type=int, default=200_000,
                     help="largest size validation with --engine pyshacl (the baseline) is run at")
     ap.add_argument("--validate-cap", type=float, default=900.0)
-    ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
-    ap.add_argument("--json", default=str(HERE / "results.json"))
+    ap.add_argument("--out", metavar="FILE",
+                    help="write the Markdown report here (default: print it only; the committed results are "
+                         "bench/RESULTS.md, rewritten only when named)")
+    ap.add_argument("--json", metavar="FILE", help="write the raw results here (the committed ones: bench/results.json)")
     ap.add_argument("--report-only", metavar="JSON", help="rewrite RESULTS.md from a results.json of an earlier run")
     args = ap.parse_args()
     if args.report_only:
@@ -594,7 +605,8 @@ def main() -> None:
         if cap:
             args.rdflib_cap = float(cap.group(1))
         text = report(doc["results"], doc["end_to_end"], doc["machine"], args, doc.get("command"))
-        Path(args.out).write_text(text, encoding="utf-8")
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
         print(text)
         return
     if args.quick:
@@ -607,10 +619,12 @@ def main() -> None:
         e2e = end_to_end(max(args.repeats, 11), env)
         m = machine()
         text = report(results, e2e, m, args)
-        Path(args.out).write_text(text, encoding="utf-8")
-        Path(args.json).write_text(json.dumps({"machine": m, "results": results, "end_to_end": e2e,
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"machine": m, "results": results, "end_to_end": e2e,
                                                "command": f"python3 bench/run.py {' '.join(sys.argv[1:])}"}, indent=1,
-                                              ensure_ascii=False, default=str), encoding="utf-8")
+                                                   ensure_ascii=False, default=str), encoding="utf-8")
         print(text)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -7,8 +7,10 @@ import csv
 import io
 
 
-from yilian import loading, querying
-from yilian.named_queries import all_queries, get
+from yilian.sparql import run as querying
+from yilian.sparql.named import all_queries, get
+from yilian.dataset.sources import Sources
+from yilian.dataset.store import memory_store
 
 _STORE = None
 
@@ -16,7 +18,7 @@ _STORE = None
 def rows(name: str) -> list[dict[str, str]]:
     global _STORE
     if _STORE is None:
-        _STORE = loading.open_store(loading.Sources())
+        _STORE = memory_store(Sources())
     out = querying.run(_STORE, get(name).text, fmt="csv").output.decode("utf-8")
     return list(csv.DictReader(io.StringIO(out)))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from yilian.named_queries import all_queries
+from yilian.sparql.named import all_queries
 
 from conftest import unordered_concat
 
@@ -140,7 +140,7 @@ def test_endpoint_never_loads_local_files(run, tmp_path):
 
 
 def test_timeout_is_a_limit(monkeypatch):
-    from yilian import endpoint
+    from yilian.sparql import endpoint
     from yilian.errors import LimitError
 
     with socket.socket() as listener:  # accepts the connection but never answers

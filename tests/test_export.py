@@ -7,15 +7,17 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from yilian import exporting, loading
-from yilian.convert import to_graph
+from yilian.rdf import export as exporting
+from yilian.rdf.convert import to_graph
 from yilian.errors import ExitCode
+from yilian.dataset.parse import load, parse_file
+from yilian.dataset.sources import Sources
 
 RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
 def bundled() -> rdflib.Graph:
-    return to_graph(loading.load(loading.Sources()).quads)
+    return to_graph(load(Sources()).quads)
 
 
 @pytest.mark.parametrize("fmt", list(RDFLIB_NAMES))
@@ -44,19 +46,19 @@ def test_blank_nodes_and_insertion_order_do_not_change_bytes(tmp_path):
     a.write_text('@prefix ex: <http://e/> .\nex:s ex:p [ ex:q "1" ] , [ ex:q "2" ] .\nex:t ex:p ex:s .\n', encoding="utf-8")
     b.write_text('@prefix ex: <http://e/> .\nex:t ex:p ex:s .\nex:s ex:p [ ex:q "2" ] .\nex:s ex:p [ ex:q "1" ] .\n', encoding="utf-8")
     for fmt in RDFLIB_NAMES:
-        qa = loading.parse_file(a)
-        qb = loading.parse_file(b)
+        qa = parse_file(a)
+        qb = parse_file(b)
         assert exporting.serialize(qa, fmt) == exporting.serialize(qb, fmt), fmt
 
 
 def test_named_graphs_survive_quad_formats(tmp_path):
     src = tmp_path / "g.trig"
     src.write_text('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:g { ex:x ex:y "z"@zh }\n', encoding="utf-8")
-    quads = loading.parse_file(src)
+    quads = parse_file(src)
     for fmt in ("nquads", "trig"):
         out = tmp_path / f"out.{ 'nq' if fmt == 'nquads' else 'trig' }"
         out.write_bytes(exporting.serialize(quads, fmt))
-        back = loading.parse_file(out)
+        back = parse_file(out)
         assert sorted(map(str, back)) == sorted(map(str, quads))
 
 

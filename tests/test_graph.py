@@ -10,8 +10,10 @@ import pytest
 import rdflib
 from rdflib import Namespace, RDF
 
-from yilian import loading, validation
-from yilian.convert import to_graph
+from yilian.shacl import validate as validation
+from yilian.rdf.convert import to_graph
+from yilian.dataset.parse import load, load_ontology
+from yilian.dataset.sources import Sources
 
 from conftest import CORPUS
 
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is
 
 @lru_cache(maxsize=1)
 def graph() -> rdflib.Graph:
-    return to_graph(loading.load(loading.Sources()).quads + loading.load_ontology().quads)
+    return to_graph(load(Sources()).quads + load_ontology().quads)
 
 
 def squash(text: str) -> str:
@@ -39,7 +41,7 @@ def attested_nodes(g: rdflib.Graph):
 
 
 def test_bundled_graph_conforms():
-    report = validation.validate(loading.Sources())
+    report = validation.validate(Sources())
     assert report.conforms, validation.render(report, "text").decode()[:4000]
 
 

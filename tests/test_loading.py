@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from yilian.errors import ExitCode, InputError, PolicyError
-from yilian.loading import Sources, collect_files, load, parse_file
+from yilian.dataset.parse import load, parse_file
+from yilian.dataset.sources import Sources, collect_files
 
 GOOD = '@prefix ex: <http://example.org/> .\nex:a ex:b "c" .\n'
 

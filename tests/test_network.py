@@ -10,9 +10,14 @@ import sys
 import networkx as nx
 import pytest
 
-from yilian import loading, network
 from yilian.errors import ExitCode
-from yilian.exporting import PREFIXES
+from yilian.prefixes import PREFIXES
+from yilian.dataset.sources import Sources
+from yilian.dataset.store import memory_store
+from yilian.network import analysis
+from yilian.network.analysis import analyse, render_stats
+from yilian.network.build import Network, build
+from yilian.network.export import flat, from_json
 
 from pathlib import Path
 
@@ -23,12 +28,12 @@ ONLY = ["--no-default-graph", "--data", str(NET)]
 YID = PREFIXES["yid"]
 
 
-def fixture_net(**kw) -> network.Network:
-    return network.build(loading.open_store(loading.Sources((str(NET),), False)), **kw)
+def fixture_net(**kw) -> Network:
+    return build(memory_store(Sources((str(NET),), False)), **kw)
 
 
-def bundled_net(**kw) -> network.Network:
-    return network.build(loading.open_store(loading.Sources()), **kw)
+def bundled_net(**kw) -> Network:
+    return build(memory_store(Sources()), **kw)
 
 
 def ties(net) -> set[tuple[str, str, str]]:
@@ -74,15 +79,15 @@ def test_each_tie_carries_its_facts_sources_and_quotes():
 def test_bundled_counts_agree_with_sparql():
     """Independent counts: postings are distinct (from, to) pairs; in node mode every lead
     membership is one lead-role tie."""
-    store = loading.open_store(loading.Sources())
+    store = memory_store(Sources())
     q = lambda text: list(store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True))  # noqa: E731
     postings = q("SELECT DISTINCT ?a ?b WHERE { ?f a yl:Posting ; yl:fromOrganization ?a ; yl:toOrganization ?b }")
     leads = q("SELECT DISTINCT ?x ?a WHERE { ?m a yl:Membership ; org:role yl:LeadRole ; org:member ?x ; org:organization ?a }")
-    net = network.build(store, mode="node")
+    net = build(store, mode="node")
     kinds = [k for _, _, k in net.graph.edges(keys=True)]
     assert kinds.count("posting") == len(postings) > 0
     assert kinds.count("lead-role") == len(leads) > 0
-    lead_net = network.build(store)
+    lead_net = build(store)
     alliances_with_leads = {r["a"].value for r in leads} & {
         r["a"].value for r in q("SELECT ?a WHERE { ?a a/rdfs:subClassOf* yl:Alliance }")}
     assert not alliances_with_leads & set(lead_net.graph.nodes)
@@ -109,7 +114,7 @@ def test_people_add_person_nodes():
 def test_filters(run, args, expected):
     r = run("network", "export", "--format", "json", *args, *ONLY)
     assert r.exit_code == 0, r.stderr
-    g = network.from_json(r.stdout_bytes)
+    g = from_json(r.stdout_bytes)
     assert {(u.removeprefix(YID), v.removeprefix(YID), k) for u, v, k in g.edges(keys=True)} == expected
 
 
@@ -157,10 +162,10 @@ def test_stats_table_on_the_bundled_graph(run):
 
 
 def test_betweenness_is_sampled_on_large_networks(monkeypatch):
-    monkeypatch.setattr(network, "APPROX_BETWEENNESS_ABOVE", 3)
-    s = network.analyse(fixture_net())
+    monkeypatch.setattr(analysis, "APPROX_BETWEENNESS_ABOVE", 3)
+    s = analyse(fixture_net())
     assert s["betweenness"]["approximate"] is True and s["betweenness"]["seed"] == 0
-    text = network.render_stats(s, "table", 10).decode()
+    text = render_stats(s, "table", 10).decode()
     assert "approximate: 9 sampled sources, seed 0" in text
 
 
@@ -201,8 +206,8 @@ def test_unknown_organization_is_a_usage_error(run):
 # ---------------------------------------------------------------- exports
 
 def _flat_attrs(G):
-    nodes = {n: {k: network.flat(v) for k, v in d.items()} for n, d in G.nodes(data=True)}
-    edges = {(u, v, k): {a: network.flat(x) for a, x in d.items()} for u, v, k, d in G.edges(keys=True, data=True)}
+    nodes = {n: {k: flat(v) for k, v in d.items()} for n, d in G.nodes(data=True)}
+    edges = {(u, v, k): {a: flat(x) for a, x in d.items()} for u, v, k, d in G.edges(keys=True, data=True)}
     return nodes, edges
 
 
@@ -219,7 +224,7 @@ def test_exports_round_trip_through_networkx(run, tmp_path, fmt, mode):
     elif fmt == "gexf":
         back = nx.read_gexf(out)
     else:
-        back = network.from_json(out.read_bytes())
+        back = from_json(out.read_bytes())
     assert back.is_directed() and back.is_multigraph()
     assert back.number_of_nodes() == net.node_count() > 0
     assert back.number_of_edges() == net.edge_count() > 0
@@ -274,7 +279,7 @@ def test_format_from_extension_and_refusals(run, tmp_path):
 
 
 def test_query_start_up_does_not_import_the_network_libraries():
-    code = ("import sys, yilian.cli, yilian.network, yilian.network_cli, yilian.network_view; "
+    code = ("import sys, yilian.cli, yilian.network.build, yilian.cli.network, yilian.network.view; "
             "print(sorted(m for m in ('networkx', 'matplotlib', 'pyvis') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from yilian import loading, network
+from yilian.dataset.sources import Sources
+from yilian.dataset.store import memory_store
+from yilian.network.build import build
 
 DATA = Path(__file__).resolve().parent / "data"
 NET = DATA / "network.ttl"
@@ -74,7 +76,7 @@ def test_html_view_on_the_bundled_graph(run, tmp_path, browser):
     html = tmp_path / "network.html"
     r = run("network", "export", "-o", html)
     assert r.exit_code == 0, r.stderr
-    net = network.build(loading.open_store(loading.Sources()))
+    net = build(memory_store(Sources()))
     page = browser(html, tmp_path / "profile")
     assert page.js("window.ylNetwork.counts()") == {"nodes": net.node_count(), "edges": net.edge_count()}
     found = page.js("window.ylNetwork.search('湘潭市中心医院')")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from yilian import network_view
+from yilian.network import view as network_view
 from yilian.errors import ExitCode
 
 DATA = Path(__file__).resolve().parent / "data"

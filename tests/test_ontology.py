@@ -5,14 +5,14 @@ from __future__ import annotations
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS
 
-from yilian import loading
-from yilian.convert import to_graph
+from yilian.rdf.convert import to_graph
+from yilian.dataset.parse import load_ontology
 
 YL = "https://w3id.org/yilian/ontology#"
 
 
 def ontology() -> rdflib.Graph:
-    return to_graph(loading.load_ontology().quads)
+    return to_graph(load_ontology().quads)
 
 
 def test_ontology_header():

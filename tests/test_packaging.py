@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yilian
 from yilian import resources
-from yilian.named_queries import all_queries
+from yilian.sparql.named import all_queries
 
 from conftest import ROOT
 

@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
-from yilian import exporting, formatting, loading
-from yilian.convert import to_graph
+from yilian.rdf import export as exporting, fmt as formatting
+from yilian.rdf.convert import to_graph
+from yilian.dataset.parse import parse_file
 
 NS = "http://example.org/"
 iris = st.sampled_from(["a", "b", "c", "d", "湘潭", "x-1", "y_2"]).map(lambda s: ox.NamedNode(NS + s))
@@ -62,4 +63,4 @@ def test_fmt_is_idempotent(tmp_path_factory, quads):
     once = formatting.canonical(f)
     f.write_bytes(once)
     assert formatting.canonical(f) == once
-    assert isomorphic(to_graph(loading.parse_file(f)), to_graph(quads))
+    assert isomorphic(to_graph(parse_file(f)), to_graph(quads))

@@ -317,7 +317,7 @@ def test_unwritable_output_path(run, mini, tmp_path):
 
 
 def test_prefixed_names_with_characters_beyond_the_basic_plane_are_one_token():
-    from yilian import sparql_lexer
+    from yilian.sparql import lexer as sparql_lexer
 
     tokens = sparql_lexer.tokenize("SELECT * { 中文:名字\U0001F600 ?p ex:a . }")
     assert [(t.kind, t.text) for t in tokens][3:5] == [("pname", "中文:名字\U0001F600"), ("var", "?p")]

@@ -24,8 +24,10 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 
-from yilian import loading, serve, store
-from yilian.named_queries import all_queries
+from yilian.dataset import store
+from yilian.server import sparql_endpoint as serve
+from yilian.sparql.named import all_queries
+from yilian.dataset.sources import ONTOLOGY_GRAPH, Sources
 
 from conftest import MINI, unordered_concat
 
@@ -33,7 +35,7 @@ from conftest import MINI, unordered_concat
 @pytest.fixture(scope="module")
 def server():
     """The bundled graph (and ontology) served from a thread; yields the query URL."""
-    graph = store.memory_store(loading.Sources(), progress=False)
+    graph = store.memory_store(Sources(), progress=False)
     sock = serve.listen("127.0.0.1", 0)
     endpoint = serve.Endpoint(graph, log=False, triples=len(graph), local_only=serve.is_loopback(sock))
     stop = threading.Event()
@@ -94,7 +96,7 @@ def test_ontology_is_served_and_datasets_can_be_named(server):
     status, _, body = get(server, q)
     assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 10
     # default-graph-uri picks the graphs: the data alone have no class declarations
-    status, _, body = get(server, q, **{"default-graph-uri": loading.ONTOLOGY_GRAPH.value})
+    status, _, body = get(server, q, **{"default-graph-uri": ONTOLOGY_GRAPH.value})
     assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 10
     status, _, body = get(server, q, **{"default-graph-uri": "urn:nothing-here"})
     assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
@@ -104,9 +106,9 @@ def test_ontology_is_served_and_datasets_can_be_named(server):
     named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     status, _, body = get(server, named)
     assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 0
-    status, _, body = get(server, named, **{"default-graph-uri": loading.ONTOLOGY_GRAPH.value})
+    status, _, body = get(server, named, **{"default-graph-uri": ONTOLOGY_GRAPH.value})
     assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
-    status, _, body = get(server, named, **{"named-graph-uri": loading.ONTOLOGY_GRAPH.value})
+    status, _, body = get(server, named, **{"named-graph-uri": ONTOLOGY_GRAPH.value})
     assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 10
 
 

@@ -18,15 +18,19 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from yilian import convert, loading, shacl, validation
-from yilian.querying import short
+from yilian.rdf import convert
+from yilian.shacl import engine as shacl, validate as validation
+from yilian.prefixes import short
+from yilian.dataset.formats import format_of
+from yilian.dataset.parse import load, load_files, load_ontology
+from yilian.dataset.sources import Sources, shapes_files
 
 ROOT = Path(__file__).parents[1]
 DATA = ROOT / "tests" / "data" / "shacl"
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("*.ttl"))
 
-ONTOLOGY = loading.load_ontology().quads
-SHAPES = loading.load_files(loading.shapes_files()).quads
+ONTOLOGY = load_ontology().quads
+SHAPES = load_files(shapes_files()).quads
 
 
 def _name(term) -> str:
@@ -78,7 +82,7 @@ def reference(data_quads, shapes_quads=SHAPES, ontology_quads=ONTOLOGY) -> Count
 
 
 def parse(path: Path) -> list[ox.Quad]:
-    return list(ox.parse(path=str(path), format=loading.format_of(path)))
+    return list(ox.parse(path=str(path), format=format_of(path)))
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
@@ -91,7 +95,7 @@ def test_same_results_as_pyshacl_on_every_shape_fixture(fixture):
 
 
 def test_same_results_as_pyshacl_on_the_bundled_graph():
-    quads = loading.load(loading.Sources()).quads
+    quads = load(Sources()).quads
     expected = reference(quads)
     assert ours(quads) == expected
     assert sum(expected.values()) > 0  # the advisory warnings
@@ -131,7 +135,7 @@ def _mutate(quads: list[ox.Quad], seed: int) -> list[ox.Quad]:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_same_results_as_pyshacl_on_edited_graphs(seed):
-    quads = _mutate(loading.load(loading.Sources()).quads, seed)
+    quads = _mutate(load(Sources()).quads, seed)
     expected = reference(quads)
     assert ours(quads) == expected
     assert sum(n for key, n in expected.items() if key[0] == shacl.SH + "Violation") > 0
@@ -179,7 +183,7 @@ def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path, capsys):
         encoding="utf-8")
     data = tmp_path / "data.ttl"
     data.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n", encoding="utf-8")
-    sources = loading.Sources(data=(str(data),), default_graph=False)
+    sources = Sources(data=(str(data),), default_graph=False)
     with pytest.raises(shacl.Unsupported):
         shacl.validate(parse(data), parse(shapes))
     report = validation.validate(sources, "sparql", shapes_files=[shapes])

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from yilian import loading, store
+from yilian.dataset import store
 from yilian.errors import InputError
-from yilian.named_queries import all_queries
+from yilian.sparql.named import all_queries
+from yilian.dataset.sources import Sources
 
 from conftest import MINI, unordered_concat
 
@@ -37,7 +38,7 @@ def data(tmp_path):
 
 
 def test_built_once_then_reused(cache, data, monkeypatch):
-    sources = loading.Sources((str(data),), False)
+    sources = Sources((str(data),), False)
     first = store.open_store(sources)
     n = len(first)
     del first
@@ -113,14 +114,14 @@ def test_bulk_loaded_file_error_names_line_and_column(cache, tmp_path, monkeypat
     bad = tmp_path / "big.nt"
     bad.write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n<urn:x:a> <urn:x:b> \"open .\n", encoding="utf-8")
     with pytest.raises(InputError) as e:
-        store.open_store(loading.Sources((str(bad),), False))
+        store.open_store(Sources((str(bad),), False))
     assert e.value.where.startswith(f"{bad}:2:")
     assert _stores(cache) == []
     assert [p.name for p in (cache / "yilian" / "stores").iterdir() if p.name.startswith(".build")] == []
 
 
 def test_bulk_load_path_gives_the_same_graph(cache, tmp_path, monkeypatch):
-    sources = loading.Sources((str(MINI),), True)
+    sources = Sources((str(MINI),), True)
     small = {str(q) for q in store.open_store(sources)}
     monkeypatch.setattr(store, "BULK_BYTES", 0)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other"))
@@ -132,7 +133,7 @@ def test_bulk_load_path_gives_the_same_graph(cache, tmp_path, monkeypatch):
 def _open_and_count(args):
     cache, data = args
     os.environ["XDG_CACHE_HOME"] = cache
-    return len(store.open_store(loading.Sources((data,), True)))
+    return len(store.open_store(Sources((data,), True)))
 
 
 def test_concurrent_processes_build_one_store(tmp_path, data):
@@ -148,12 +149,12 @@ def test_unwritable_cache_falls_back_to_memory(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    assert len(store.open_store(loading.Sources((str(MINI),), False))) > 10
+    assert len(store.open_store(Sources((str(MINI),), False))) > 10
 
 
 def test_old_stores_are_pruned(cache, tmp_path):
     for i in range(store.KEEP_STORES + 2):
         f = tmp_path / f"g{i}.nt"
         f.write_text(f"<urn:x:{i}> <urn:x:p> <urn:x:o> .\n", encoding="utf-8")
-        store.open_store(loading.Sources((str(f),), False))
+        store.open_store(Sources((str(f),), False))
     assert len(_stores(cache)) == store.KEEP_STORES

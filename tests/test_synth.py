@@ -7,7 +7,9 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from yilian import loading, synth
+from yilian.synth import generator as synth
+from yilian.dataset.parse import load_ontology, parse_file
+from yilian.dataset.sources import ONTOLOGY_GRAPH
 
 YL = "https://w3id.org/yilian/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -54,8 +56,8 @@ def test_turtle_and_ntriples_hold_the_same_graph(tmp_path):
 
 def _store(path):
     store = ox.Store()
-    store.extend(loading.parse_file(path))
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, loading.ONTOLOGY_GRAPH) for q in loading.load_ontology().quads)
+    store.extend(parse_file(path))
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ONTOLOGY_GRAPH) for q in load_ontology().quads)
     return store
 
 

@@ -36,4 +36,10 @@ def graph_dir() -> Path:
 
 
 def queries_dir() -> Path:
-    return _PACKAGE / "queries"
+    return _PACKAGE / "sparql" / "queries"
+
+
+def package_file(*parts: str) -> Path:
+    """A data file shipped inside the package (templates, static files, queries),
+    e.g. package_file("network", "static", "network.js")."""
+    return _PACKAGE.joinpath(*parts)

@@ -1,0 +1,73 @@
+"""The `yilian` command line: thin wrappers that parse options, call the library and
+render results. Errors become one line on stderr and an exit code from errors.ExitCode.
+
+This package is the only place that imports click. `main` is the group; each command
+group lives in a module of its own (query, validate, data, explore, network, synth,
+serve), which imports its heavy libraries inside the commands so that `yilian query`
+stays fast."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import ExitCode, YilianError
+
+
+class YilianGroup(click.Group):
+    """Turns library errors into one stderr line and the documented exit code."""
+
+    def invoke(self, ctx):
+        debug = "--debug" in sys.argv or bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except YilianError as e:
+            if debug:
+                raise
+            click.echo(f"yilian: error: {e.render()}", err=True)
+            ctx.exit(int(e.exit_code))
+        except RecursionError:
+            if debug:
+                raise
+            click.echo("yilian: error: the input is nested too deeply to process "
+                       "(simplify the query or data)", err=True)
+            ctx.exit(int(ExitCode.LIMIT))
+        except MemoryError:
+            click.echo("yilian: error: out of memory (use a smaller input or a SPARQL server with --endpoint)", err=True)
+            ctx.exit(int(ExitCode.LIMIT))
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("yilian: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as e:  # a bug: say so briefly, traceback only with --debug
+            if debug:
+                raise
+            click.echo(f"yilian: internal error: {type(e).__name__}: {e} (rerun with --debug for a traceback "
+                       "and report it)", err=True)
+            ctx.exit(int(ExitCode.INTERNAL))
+
+
+@click.group(cls=YilianGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="yilian")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def main(debug: bool) -> None:
+    """yilian (医联): query, validate and export the knowledge graph of China's
+    health-system reform. Every fact carries its source document and a verbatim quote."""
+
+
+def _register_commands() -> None:
+    from . import data, explore, network, query, serve, synth, validate
+
+    for command in (query.query, query.queries, validate.validate, data.export, explore.stats,
+                    explore.describe, serve.serve, data.fmt, network.network, synth.synth):
+        main.add_command(command)
+
+
+_register_commands()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

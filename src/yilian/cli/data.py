@@ -1,0 +1,77 @@
+"""`yilian export` (the graph in any RDF format) and `yilian fmt` (canonical Turtle files)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ExitCode, UsageError
+from .options import bounded, emit, graph_options, timeout_option
+
+RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(RDF_FORMATS + ["ttl", "nt", "nq", "json-ld", "xml"]),
+              default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write to a file instead of stdout (atomically).")
+@click.option("--with-ontology", is_flag=True, help="Include the ontology.")
+@timeout_option
+@graph_options
+def export(fmt, output, with_ontology, timeout, sources):
+    """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
+
+    The same graph always gives the same bytes.
+
+    \b
+    Examples:
+      yilian export > yilian.ttl
+      yilian export --format jsonld --with-ontology -o yilian.jsonld
+    """
+    from ..dataset.parse import load_files, load_ontology
+    from ..rdf import export as exporting
+
+    files = sources.files()
+
+    def work():
+        quads = load_files(files).quads
+        if with_ontology:
+            quads += load_ontology().quads
+        return exporting.serialize(quads, fmt)
+
+    emit(bounded(work, timeout, "the export"), output, files)
+
+
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", is_flag=True, help="Only list the files that are not in canonical form; exit 1 if any.")
+def fmt(paths, check):
+    """Rewrite Turtle files in one canonical, deterministic form.
+
+    PATHS are .ttl files or folders (default: graph, ontology and shapes in the current
+    folder). Each rewrite is checked to give the same graph before the file is replaced;
+    the leading comment block is kept, comments inside the body are not.
+
+    \b
+    Examples:
+      yilian fmt graph/
+      yilian fmt --check graph ontology shapes
+    """
+    from ..rdf.fmt import fmt as run_fmt
+
+    if not paths:
+        paths = tuple(p for p in ("graph", "ontology", "shapes") if Path(p).is_dir())
+        if not paths:
+            raise UsageError("no Turtle files to format here", hint="name the files or folders: yilian fmt graph/")
+    result = run_fmt(list(paths), check=check)
+    for f in result.changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
+    total = len(result.changed) + len(result.unchanged)
+    verb = "would be reformatted" if check else "reformatted"
+    click.echo(f"{len(result.changed)} of {total} files {verb}, {len(result.unchanged)} already canonical.", err=True)
+    if check and result.changed:
+        sys.exit(int(ExitCode.FALSE))

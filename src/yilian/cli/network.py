@@ -1,0 +1,169 @@
+"""`yilian network`: the hospital-tie network — measures, exports and paths.
+
+Thin wrappers over yilian.network; networkx, matplotlib and pyvis are imported only
+inside the commands so that `yilian query` never loads them."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from ..errors import ExitCode, UsageError
+from .options import emit, graph_options
+
+EXPORT_FORMATS = ["html", "svg", "png", "graphml", "gexf", "json", "dot"]
+_SUFFIXES = {".html": "html", ".htm": "html", ".svg": "svg", ".png": "png", ".graphml": "graphml",
+             ".gexf": "gexf", ".json": "json", ".dot": "dot", ".gv": "dot"}
+
+
+def network_options(f):
+    """Which network to build: alliance mode, people, and the filters."""
+
+    @click.option("--alliances", "mode", type=click.Choice(["lead", "node"]), default="lead", show_default=True,
+                  help="lead: an alliance is drawn as its lead hospital (lead -> member ties); "
+                       "node: alliances are nodes (member -> alliance ties).")
+    @click.option("--people", is_flag=True, help="Add people: posts held, postings, mentoring.")
+    @click.option("--place", multiple=True, metavar="PLACE", help="Keep organizations in this place or places inside it (repeatable).")
+    @click.option("--alliance", "alliance", multiple=True, metavar="ALLIANCE",
+                  help="Keep the members (and shared centres) of this alliance (repeatable).")
+    @click.option("--tie", multiple=True, metavar="KIND",
+                  help="Keep ties of this kind (lead-role, posting, referral-channel …) or family "
+                       "(membership, cooperation, structure, program …); repeatable.")
+    @click.option("--source", multiple=True, metavar="DOC", help="Keep ties reported by this source document (yid:doc-004; repeatable).")
+    @click.option("--since", metavar="DATE", help="Keep ties dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+    @click.option("--until", metavar="DATE", help="Keep ties dated on or before DATE.")
+    @click.option("--include-isolated", is_flag=True, help="Keep organizations without ties too.")
+    @graph_options
+    @functools.wraps(f)
+    def wrapper(*args, mode, people, place, alliance, tie, source, since, until, include_isolated, sources, **kwargs):
+        spec = dict(mode=mode, people=people, place=place, alliance=alliance, tie=tie, source=source,
+                    since=since, until=until, include_isolated=include_isolated)
+        return f(*args, spec=spec, sources=sources, **kwargs)
+
+    return wrapper
+
+
+def _build(spec: dict, sources):
+    from ..network import build as network
+    from ..dataset.store import memory_store
+    from ..explore import describe as inspecting
+
+    store = memory_store(sources, progress=False)
+    filters = network.Filters(
+        places=tuple(inspecting.resolve(store, p).value for p in spec["place"]),
+        alliances=tuple(inspecting.resolve(store, a).value for a in spec["alliance"]),
+        kinds=tuple(spec["tie"]),
+        sources=tuple(inspecting.resolve(store, s).value for s in spec["source"]),
+        since=network.check_date(spec["since"]), until=network.check_date(spec["until"]))
+    net = network.build(store, mode=spec["mode"], people=spec["people"], filters=filters,
+                        include_isolated=spec["include_isolated"])
+    return store, net
+
+
+@click.group()
+def network():
+    """The network of ties between institutions: who leads whom, postings, referrals,
+    co-building, shared centres … with the facts and sources behind each tie."""
+
+
+@network.command()
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="How many nodes to rank.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@network_options
+def stats(top, fmt, spec, sources):
+    """Hubs, components, bridges and alliance counts of the network.
+
+    Degree and betweenness centrality (top N; betweenness is sampled, and says so, on
+    large networks), connected components, bridges and articulation points, organizations
+    in several alliances, and each alliance's named members against its declared counts.
+
+    \b
+    Examples:
+      yilian network stats
+      yilian network stats --alliances node --top 5 --format json
+      yilian network stats --place 湘潭县 --tie cooperation
+    """
+    from ..network import analysis
+
+    _, net = _build(spec, sources)
+    emit(analysis.render_stats(analysis.analyse(net, top), fmt, top), None)
+
+
+@network.command()
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="Output format (default: from the -o file extension).")
+@click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@network_options
+def export(fmt, output, spec, sources):
+    """Write the network as an interactive HTML page, an SVG/PNG picture, or GraphML,
+    GEXF, node-link JSON or Graphviz DOT.
+
+    The HTML page is one self-contained file that works offline.
+
+    \b
+    Examples:
+      yilian network export -o network.html
+      yilian network export --format gexf -o ties.gexf        # for Gephi
+      yilian network export --alliances node -o network.svg
+    """
+    from pathlib import Path
+
+    from ..network import export as network_export
+
+    if fmt is None:
+        if not output or output == "-":
+            raise UsageError("say which format to write", hint="add --format html|svg|png|graphml|gexf|json|dot or -o FILE.html")
+        fmt = _SUFFIXES.get(Path(output).suffix.lower())
+        if fmt is None:
+            raise UsageError(f"cannot tell the format from '{output}'", hint="add --format " + "|".join(EXPORT_FORMATS))
+    if fmt == "png" and not output and sys.stdout.isatty():
+        raise UsageError("refusing to write a PNG to the terminal", hint="add -o FILE.png")
+    files = sources.files()
+    _, net = _build(spec, sources)
+    emit(network_export.export(net, fmt), output, files)
+
+
+@network.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@network_options
+def path(a, b, fmt, spec, sources):
+    """How two organizations are connected: the shortest chain of ties, with the facts,
+    sources and quotes along the way. Exit 1 when they are not connected.
+
+    A and B are IRIs, prefixed names or labels (湘潭市中心医院, "Xiangtan Central Hospital").
+
+    \b
+    Examples:
+      yilian network path 湘乡市人民医院 韶山市人民医院
+      yilian network path yid:xiangtan-central-hospital 谭家山镇卫生院 --format json
+    """
+    from ..network import analysis
+
+    store, net = _build(spec, sources)
+    ends = [_endpoint(store, net, x) for x in (a, b)]
+    steps = analysis.path(net, ends[0], ends[1])
+    ref = lambda n: {"iri": n, "name": net.graph.nodes[n]["name"], "label": net.graph.nodes[n]["label"]}  # noqa: E731
+    emit(analysis.render_path(steps, ref(ends[0]), ref(ends[1]), fmt), None)
+    if steps is None:
+        sys.exit(int(ExitCode.FALSE))
+
+
+def _endpoint(store, net, text: str) -> str:
+    """The network node a name stands for (an alliance merged into its lead stands for the lead)."""
+    from ..explore import describe as inspecting
+
+    node = inspecting.resolve(store, text).value
+    G = net.graph
+    if node in G:
+        return node
+    leads = sorted(n for n, d in G.nodes(data=True) if node in d.get("leads", ()))
+    if leads:
+        click.echo(f"yilian: note: {inspecting.label(store, inspecting.resolve(store, text))} is drawn as its lead, "
+                   f"{G.nodes[leads[0]]['label']} (use --alliances node to keep alliances apart)", err=True)
+        return leads[0]
+    raise UsageError(f"{inspecting.label(store, inspecting.resolve(store, text))} ({text}) has no ties in this network",
+                     hint="it may not be an organization, the filters may leave it out, or try --alliances node")

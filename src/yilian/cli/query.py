@@ -1,0 +1,112 @@
+"""`yilian query` (SPARQL, read-only) and `yilian queries` (the named questions)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import ExitCode, UsageError
+from .options import bounded, emit, graph_options, open_graph, store_options, timeout_option
+
+RESULT_AND_RDF_FORMATS = ["table", "csv", "tsv", "json", "xml",
+                          "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
+
+
+@click.command()
+@click.argument("query_text", required=False, metavar="[QUERY]")
+@click.option("-f", "--file", "query_file", type=click.Path(), help="Read the query from a file ('-' for stdin).")
+@click.option("-n", "--name", "name", help="Run a named query (see 'yilian queries').")
+@click.option("--format", "fmt", type=click.Choice(RESULT_AND_RDF_FORMATS), default="table", show_default=True,
+              help="table/csv/tsv/json/xml for SELECT and ASK; an RDF format for CONSTRUCT and DESCRIBE "
+                   "(table means turtle there).")
+@click.option("-o", "--output", type=click.Path(), help="Write the results to a file instead of stdout.")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="Allow SERVICE calls to this endpoint (repeatable); all others are refused.")
+@click.option("--max-rows", type=click.IntRange(min=0), default=10000, show_default=True,
+              help="Refuse to print a table of more rows than this (0: no limit); other formats are not capped.")
+@click.option("--endpoint", metavar="URL",
+              help="Send the query to this SPARQL 1.1 endpoint instead of loading local files.")
+@timeout_option
+@store_options
+@graph_options
+def query(query_text, query_file, name, fmt, output, allow_service, max_rows, timeout, endpoint, store_choice, sources):
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query (read-only).
+
+    \b
+    Examples:
+      yilian query 'SELECT ?h ?l WHERE { ?h a yl:Hospital ; rdfs:label ?l }'
+      yilian query -f question.rq --format csv > answer.csv
+      yilian query --name alliance-lead
+      yilian query --endpoint http://127.0.0.1:7878/query --name alliance-lead
+    Common prefixes (yl, yid, rdfs, skos, org, schema, prov, xsd …) are predeclared.
+    """
+    from ..sparql import policy, run as querying
+
+    given = [x for x in (query_text, query_file, name) if x]
+    if len(given) > 1:
+        raise UsageError("give the query once: as an argument, with -f FILE, or with --name")
+    if name:
+        from ..sparql.named import get
+
+        text = get(name).text
+    elif query_file:
+        text = _read_query_file(query_file)
+    elif query_text and query_text != "-":
+        text = query_text
+    else:
+        stdin = click.get_text_stream("stdin")
+        if query_text != "-" and stdin.isatty():
+            raise UsageError("no query given", hint="pass it as an argument, with -f FILE, --name ID, or on stdin")
+        text = stdin.read()
+    if not text.strip():
+        raise UsageError("the query is empty", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    policy.check_query(text, allow_service=allow_service)  # refuse before loading anything
+    rdf_format = "turtle" if fmt in querying.RESULT_FORMATS else fmt
+    result_format = fmt if fmt in querying.RESULT_FORMATS else None
+    if endpoint:
+        if sources.data or not sources.default_graph or store_choice != (None, False):
+            raise UsageError("--endpoint queries the server's graph: --data, --no-default-graph, --store "
+                             "and --no-store do not apply", hint="load your files into the server instead")
+        from ..sparql.endpoint import RemoteStore
+    files = [] if endpoint else sources.files()
+
+    def work():
+        store = RemoteStore(endpoint) if endpoint else open_graph(sources, store_choice)
+        return querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
+                            allow_service=allow_service, rdf_requested=result_format is None,
+                            max_rows=max_rows)
+
+    outcome = bounded(work, timeout, "the query")
+    emit(outcome.output, output, files)
+    if outcome.kind == "ask" and not outcome.boolean:
+        sys.exit(int(ExitCode.FALSE))
+
+
+def _read_query_file(path: str) -> str:
+    if path == "-":
+        return click.get_text_stream("stdin").read()
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError("no such query file", where=path, hint="check the path")
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("the query file is not UTF-8 text", where=path, hint="re-encode it as UTF-8") from None
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def queries(fmt):
+    """List the named queries and the questions they answer."""
+    import json
+
+    from .. import tables
+    from ..sparql.named import all_queries
+
+    qs = all_queries()
+    if fmt == "json":
+        emit((json.dumps([{"id": q.id, "question": q.question} for q in qs], ensure_ascii=False, indent=2) + "\n").encode(), None)
+    else:
+        emit(tables.render(["id", "question"], [[q.id, q.question] for q in qs]).encode("utf-8"), None)

@@ -1,0 +1,53 @@
+"""`yilian serve`: the graph in memory behind a read-only SPARQL 1.1 endpoint."""
+
+from __future__ import annotations
+
+import click
+
+from .options import graph_options
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another machine can connect only if you name a public address).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port to listen on (0: any free port, printed at start).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Queries answered at the same time (default: the number of CPUs).")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="Allow SERVICE calls to this endpoint (repeatable); all others are refused.")
+@click.option("--quiet", is_flag=True, help="Do not log each request on stderr.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Stop a query after this many seconds and answer 503 (default 600, or $YILIAN_TIMEOUT; 0: no limit).")
+@graph_options
+def serve(host, port, workers, allow_service, quiet, timeout, sources):
+    """Serve the graph from memory as a read-only SPARQL endpoint.
+
+    Loads the graph once and answers SPARQL 1.1 Protocol queries at URL/query until
+    stopped (Ctrl-C): the speed of Oxigraph's in-memory store for every later query.
+    Updates are refused; common prefixes are predeclared, as in 'yilian query'.
+
+    \b
+    Examples:
+      yilian serve
+      yilian query --endpoint http://127.0.0.1:7878/query --name alliance-lead
+      yilian serve --data national.nt --port 8000 --workers 4
+    """
+    from ..server import sparql_endpoint as server
+    from ..limits import default_timeout
+    from ..dataset.store import memory_store
+
+    sock = server.listen(host, port)  # before loading: a taken port fails at once
+    try:
+        store = memory_store(sources)
+        endpoint = server.Endpoint(store, timeout=default_timeout() if timeout is None else timeout,
+                                   allow_service=tuple(allow_service), log=not quiet, triples=len(store),
+                                   local_only=server.is_loopback(sock))
+        workers = workers or server.default_workers()
+        click.echo(f"yilian: serving {endpoint.triples:,} triples at {server.describe(sock)} "
+                   f"({workers} worker{'s' if workers != 1 else ''}; Ctrl-C stops)", err=True)
+    except BaseException:
+        sock.close()
+        raise
+    server.serve_forever(sock, endpoint, workers)
+    click.echo("yilian: server stopped", err=True)

@@ -1,0 +1,117 @@
+"""Parsing RDF files all-or-nothing.
+
+Parsing is done by pyoxigraph (fast, and its errors carry line and column). A file that
+fails to parse contributes nothing; the error names the file, line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import pyoxigraph as ox
+
+from ..errors import InputError, PolicyError
+from .formats import format_of
+from .sources import Sources, ontology_files
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _decode_error_position(data: bytes, exc: UnicodeDecodeError) -> str:
+    before = data[: exc.start]
+    line = before.count(b"\n") + 1
+    col = exc.start - (before.rfind(b"\n") + 1) + 1
+    return f"{line}:{col}"
+
+
+def parse_file(path: Path) -> list[ox.Quad]:
+    """Parse one file completely; raise InputError with file:line:col on any problem."""
+    fmt = format_of(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror}", where=str(path), hint="check the path and its permissions") from None
+    if not data.strip():
+        raise InputError("the file is empty", where=str(path), hint="add RDF to it or leave it out")
+    if b"\x00" in data[:65536]:
+        raise InputError("this is a binary file, not RDF text", where=str(path), hint="give a Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML file")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[e.start]:02x})",
+            where=f"{path}:{_decode_error_position(data, e)}",
+            hint="re-encode the file as UTF-8",
+        ) from None
+    if fmt == ox.RdfFormat.RDF_XML and _DTD.search(data):
+        m = _DTD.search(data)
+        line = data[: m.start()].count(b"\n") + 1
+        raise PolicyError(
+            "RDF/XML with a DTD or entity declarations is refused (entity expansion can exhaust memory)",
+            where=f"{path}:{line}",
+            hint="remove the <!DOCTYPE …> block and write the entities out",
+        )
+    try:
+        quads = list(ox.parse(data, format=fmt))
+    except SyntaxError as e:
+        where = f"{path}:{e.lineno}:{e.offset}" if e.lineno else str(path)
+        msg = str(e.msg if hasattr(e, "msg") else e)
+        msg = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", msg)
+        msg = re.sub(r"^Parser error at line \d+ column \d+: ", "", msg)
+        hint = "fix the syntax there"
+        if "LoadDocumentCallback" in msg or "remote context" in msg:
+            msg = "JSON-LD @context documents are never fetched"
+            hint = "inline the @context object in the file"
+        raise InputError(f"{msg}", where=where, hint=hint) from None
+    except ValueError as e:
+        raise InputError(str(e), where=str(path)) from None
+    _check_literals(path, data, quads)
+    return quads
+
+
+def _check_literals(path: Path, data: bytes, quads: list[ox.Quad]) -> None:
+    """Refuse ill-typed literals ("abc"^^xsd:integer, "2024-02-30"^^xsd:date)."""
+    from .literals import line_of, problem
+
+    for q in quads:
+        obj = q.object
+        if isinstance(obj, ox.Literal) and not obj.language:
+            why = problem(obj.value, obj.datatype.value)
+            if why:
+                line = line_of(data.decode("utf-8"), obj.value)
+                raise InputError(
+                    f"ill-typed literal: {why}",
+                    where=f"{path}:{line}" if line else str(path),
+                    hint="fix the value or its datatype",
+                )
+
+
+@dataclass
+class Loaded:
+    """The quads of a set of files, in file order."""
+
+    files: list[Path] = field(default_factory=list)
+    quads: list[ox.Quad] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.quads)
+
+
+def load_files(files: Sequence[Path]) -> Loaded:
+    loaded = Loaded()
+    for f in files:
+        quads = parse_file(f)
+        loaded.files.append(f)
+        loaded.quads.extend(quads)
+    return loaded
+
+
+def load(sources: Sources) -> Loaded:
+    return load_files(sources.files())
+
+
+def load_ontology() -> Loaded:
+    return load_files(ontology_files())

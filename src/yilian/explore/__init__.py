@@ -1,0 +1,1 @@
+"""Reading the graph without SPARQL: stats and describe."""

@@ -1,0 +1,116 @@
+"""Writing the hospital-tie network in exchange formats (GraphML and GEXF for Gephi, JSON,
+DOT) and, through network.view, as HTML, SVG or PNG."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import UsageError
+from .build import Network
+
+
+def flat(value):
+    """A GraphML/GEXF attribute value: one scalar type per key (lists joined by ' | ')."""
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], dict):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return " | ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else str(value)
+
+
+def flat_graph(G):
+    """A copy whose attributes are all scalars, every key present on every node/edge."""
+    import networkx as nx
+
+    H = nx.MultiDiGraph()
+    H.graph.update({k: flat(v) for k, v in G.graph.items()})
+    for n, d in G.nodes(data=True):
+        H.add_node(n, **{k: flat(v) for k, v in d.items()})
+    for u, v, k, d in G.edges(keys=True, data=True):
+        H.add_edge(u, v, key=k, **{a: flat(x) for a, x in d.items()})
+    return H
+
+
+def to_json(net: Network) -> bytes:
+    import networkx as nx
+
+    data = nx.node_link_data(net.graph, edges="edges")
+    data["tie_kinds"] = {k: v.__dict__ for k, v in sorted(net.kinds.items())}
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def from_json(data: bytes | str):
+    import networkx as nx
+
+    doc = json.loads(data)
+    doc.pop("tie_kinds", None)
+    return nx.node_link_graph(doc, edges="edges", multigraph=True, directed=True)
+
+
+def to_graphml(net: Network) -> bytes:
+    import io
+
+    import networkx as nx
+
+    buf = io.BytesIO()
+    nx.write_graphml(flat_graph(net.graph), buf, encoding="utf-8", prettyprint=True)
+    return buf.getvalue()
+
+
+def to_gexf(net: Network) -> bytes:
+    import io
+
+    import networkx as nx
+
+    H = flat_graph(net.graph)
+    for u, v, k, d in H.edges(keys=True, data=True):
+        d["id"] = f"{u} {k} {v}"  # unique edge ids across parallel ties
+    buf = io.BytesIO()
+    nx.write_gexf(H, buf, encoding="utf-8", prettyprint=True)
+    return buf.getvalue()
+
+
+def _dot_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(net: Network) -> bytes:
+    G = net.graph
+    lines = ["digraph yilian {", '  graph [charset="UTF-8", overlap=false];',
+             '  node [shape=box, style="rounded,filled", fillcolor="#f4f4f4", fontname="Noto Sans CJK SC"];']
+    for n, d in sorted(G.nodes(data=True)):
+        lines.append(f"  {_dot_str(n)} [label={_dot_str(d['label'])}, group={_dot_str(d['group'])}];")
+    for u, v, k, d in sorted(G.edges(keys=True, data=True)):
+        attrs = [f"label={_dot_str(d['kind_label'])}", f"kind={_dot_str(k)}"]
+        if not d["directed"]:
+            attrs.append("dir=none")
+        if d["sources"]:
+            attrs.append(f"sources={_dot_str(', '.join(d['sources']))}")
+        lines.append(f"  {_dot_str(u)} -> {_dot_str(v)} [{', '.join(attrs)}];")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+EXPORT_FORMATS = ("html", "svg", "png", "graphml", "gexf", "json", "dot")
+
+
+def export(net: Network, fmt: str) -> bytes:
+    if fmt == "graphml":
+        return to_graphml(net)
+    if fmt == "gexf":
+        return to_gexf(net)
+    if fmt == "json":
+        return to_json(net)
+    if fmt == "dot":
+        return to_dot(net)
+    from . import view as network_view
+
+    if fmt == "html":
+        return network_view.to_html(net)
+    if fmt in ("svg", "png"):
+        return network_view.to_image(net, fmt)
+    raise UsageError(f"unknown network format '{fmt}'", hint="one of: " + ", ".join(EXPORT_FORMATS))
