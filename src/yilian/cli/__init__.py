@@ -62,7 +62,7 @@ def _register_commands() -> None:
     from . import data, explore, network, query, serve, synth, validate
 
     for command in (query.query, query.queries, validate.validate, data.export, explore.stats,
-                    explore.describe, serve.serve, data.fmt, network.network, synth.synth):
+                    explore.describe, explore.search, explore.facts, explore.timeline, serve.serve, data.fmt, network.network, synth.synth):
         main.add_command(command)
 
 

@@ -1,0 +1,474 @@
+"""`yilian search TEXT…`: full-text search over names (rdfs:label, skos:prefLabel),
+alternate names (skos:altLabel), titles (schema:headline, yl:title, yl:designationTitle …),
+quotes (yl:quote) and notes (yl:note, descriptions).
+
+Matching: every word of the query must occur in one of a node's texts — a substring
+match, so Chinese needs no word segmentation (门可罗雀 finds the quote that contains it),
+and case-insensitive (str.lower) for Latin script. Ranking: entities first — exact name,
+then exact alternate name, then names that contain the words (shorter names first) —
+then the facts (fact nodes, and any node matched by a quote or note), each with the
+matching passage marked 【…】.
+
+The index is a folder beside the on-disk query store (search-v2/: the lower-cased texts
+in one memory-mapped file, scanned with bytes.find, and a SQLite file — the standard
+library's sqlite3 — saying which node and field each text is, with each node's name,
+kind, sources and summary line). It is written when the store is built (dataset/store.py
+calls build_index) or, for a store built before, on the first search; with --no-store it
+is built in memory. Figures: bench/search.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import tables
+from ..dataset.sources import ONTOLOGY_GRAPH
+from ..errors import UsageError
+from ..prefixes import PREFIXES, short
+from .graph import query
+
+INDEX_DIR = "search-v2"
+
+_P = {k: PREFIXES[k.split(":")[0]] + k.split(":")[1] for k in (
+    "rdfs:label", "skos:prefLabel", "skos:altLabel", "yl:quote", "yl:note", "schema:headline",
+    "schema:alternativeHeadline", "dcterms:title", "yl:title", "yl:designationTitle", "schema:name",
+    "schema:jobTitle", "schema:description", "dcterms:description", "rdf:type", "yl:source", "yl:mentionedIn",
+    "yl:corpusFile", "yl:locatedIn", "schema:containedInPlace", "org:unitOf", "yl:partOf", "org:member",
+    "org:organization")}
+#: which field each searched property fills
+FIELDS = {
+    "rdfs:label": "name", "skos:prefLabel": "name", "skos:altLabel": "alt",
+    "schema:headline": "title", "schema:alternativeHeadline": "title", "dcterms:title": "title",
+    "yl:title": "title", "yl:designationTitle": "title", "schema:name": "title", "schema:jobTitle": "title",
+    "yl:quote": "quote", "yl:note": "note", "schema:description": "note", "dcterms:description": "note",
+}
+FIELD_CODES = ("name", "alt", "title", "quote", "note")
+_CODE = {f: i for i, f in enumerate(FIELD_CODES)}
+_BY_IRI = {_P[k]: _CODE[f] for k, f in FIELDS.items()}
+#: where an entity is, for its summary line
+_WHERE = {_P[k] for k in ("yl:locatedIn", "schema:containedInPlace", "org:unitOf", "yl:partOf")}
+#: fact nodes: the reified statements (as opposed to entities: places, organizations,
+#: people, programs, events, documents …)
+FACT_CLASSES = ("yl:Observation", "yl:MemberCount", "yl:PositionHolding", "yl:Posting", "yl:Mentoring",
+                "yl:Participation", "yl:Membership", "yl:Cooperation", "yl:Designation")
+_SCHEMA = """
+CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+                  isfact INTEGER NOT NULL, files TEXT NOT NULL, summary TEXT NOT NULL);
+CREATE TABLE orig(rid INTEGER PRIMARY KEY, text TEXT NOT NULL);
+CREATE TABLE ntype(nid INTEGER NOT NULL, cls TEXT NOT NULL);
+CREATE TABLE nsrc(nid INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE blob(name TEXT PRIMARY KEY, data BLOB NOT NULL);
+"""
+
+
+# ---------------------------------------------------------------- building
+
+def build_index(store: ox.Store, folder: Path | str | None) -> "Index | None":
+    """Write the search index of `store` to folder/INDEX_DIR: `text` (the lower-cased,
+    whitespace-normalised texts, one a line, UTF-8) and `index.sqlite` (which node and
+    field each line is, the original text where lower-casing changed it, each node's
+    name, kind, sources and summary line). Built in a temporary folder renamed into
+    place. With folder None, return the index in memory instead."""
+    hay, tables_ = _collect(store)
+    if folder is None:
+        con = sqlite3.connect(":memory:")
+        _write_tables(con, tables_)
+        return Index(hay, con)
+    folder = Path(folder)
+    tmp = Path(tempfile.mkdtemp(prefix=".search-", dir=folder))
+    try:
+        (tmp / "text").write_bytes(hay)
+        con = sqlite3.connect(tmp / "index.sqlite")
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        _write_tables(con, tables_)
+        con.close()
+        os.replace(tmp, folder / INDEX_DIR)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return None
+
+
+def _collect(store: ox.Store):
+    """One pass over the data graphs (the ontology graph only for class labels)."""
+    from array import array
+
+    facts_with_source: set[str] = set()
+    for q in store.quads_for_pattern(None, ox.NamedNode(_P["yl:source"]), None):
+        if q.graph_name != ONTOLOGY_GRAPH:
+            facts_with_source.add(q.subject.value)
+    nids: dict[str, int] = {}
+    lows: list[str] = []
+    rec_node = array("i")
+    rec_field = bytearray()
+    orig: list[tuple[int, str]] = []
+    names: dict[str, tuple] = {}
+    types: dict[str, list[str]] = {}
+    srcs: dict[str, list[str]] = {}
+    where: dict[str, str] = {}
+    files: dict[str, str] = {}
+    linked: dict[str, set] = {}
+    members: dict[str, str] = {}
+    orgs: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    rdf_type, source, mentioned, corpus = (_P[k] for k in ("rdf:type", "yl:source", "yl:mentionedIn", "yl:corpusFile"))
+    member, organization, title = _P["org:member"], _P["org:organization"], _P["yl:title"]
+    for q in store.quads_for_pattern(None, None, None):
+        if q.graph_name == ONTOLOGY_GRAPH or not isinstance(q.subject, ox.NamedNode):
+            continue
+        s, p, o = q.subject.value, q.predicate.value, q.object
+        code = _BY_IRI.get(p)
+        if code is not None and isinstance(o, ox.Literal):
+            n = nids.get(s)
+            if n is None:
+                n = nids[s] = len(nids)
+            text = " ".join(o.value.split())
+            low = text.lower()
+            if text != low:
+                orig.append((len(lows), text))
+            lows.append(low)
+            rec_node.append(n)
+            rec_field.append(code)
+            if code == 0:
+                rank = {"zh": 0, "en": 1}.get((o.language or "").split("-")[0], 2)
+                if s not in names or rank < names[s][0]:
+                    names[s] = (rank, text)
+            if p == title:
+                titles[s] = text
+            continue
+        if not isinstance(o, ox.NamedNode):
+            if p == corpus:
+                files[s] = o.value
+            continue
+        if p == rdf_type:
+            types.setdefault(s, []).append(o.value)
+        elif p in (source, mentioned):
+            srcs.setdefault(s, []).append(o.value)
+        elif p in _WHERE:
+            where.setdefault(s, o.value)
+        else:
+            if p == member:
+                members[s] = o.value
+            elif p == organization:
+                orgs[s] = o.value
+        if s in facts_with_source and p not in (rdf_type, source):
+            linked.setdefault(o.value, set()).add(s)
+    fact_classes = set(_subclasses(store, FACT_CLASSES))
+    class_label = {c: _class_label(store, c) for c in {c for ts in types.values() for c in ts}}
+    posts: dict[str, str] = {}
+    for h, person in sorted(members.items()):
+        if h in titles and person not in posts:
+            org_name = names.get(orgs.get(h, ""), (0, ""))[1]
+            posts[person] = f"{org_name}{titles[h]}"
+    node_rows = []
+    for iri, n in nids.items():
+        ts = sorted(set(types.get(iri, [])))
+        isfact = any(t in fact_classes for t in ts)
+        summary = ""
+        if not isfact:
+            bits = []
+            if iri in where and where[iri] in names:
+                bits.append(f"in {names[where[iri]][1]}")
+            if iri in posts:
+                bits.append(posts[iri])
+            count = len(linked.get(iri, ()))
+            if count:
+                bits.append(f"{count} fact{'' if count == 1 else 's'}")
+            summary = "; ".join(bits)
+        fs = sorted({files.get(d, short(ox.NamedNode(d))) for d in srcs.get(iri, [])})
+        node_rows.append((n, iri, names.get(iri, (0, short(ox.NamedNode(iri))))[1],
+                          ", ".join(class_label[t] for t in ts), int(isfact), " ".join(fs), summary))
+    offsets = array("q", [0])
+    pos = 0
+    for low in lows:
+        pos += len(low.encode("utf-8")) + 1
+        offsets.append(pos)
+    hay = ("\n".join(lows) + "\n").encode("utf-8") if lows else b""
+    tables_ = {
+        "node": node_rows,
+        "orig": orig,
+        "ntype": [(nids[s], t) for s, ts in types.items() if s in nids for t in set(ts)],
+        "nsrc": sorted({(nids[s], d) for s, ds in srcs.items() if s in nids for d in ds}),
+        "blob": [("offsets", offsets.tobytes()), ("rec_node", rec_node.tobytes()), ("rec_field", bytes(rec_field))],
+    }
+    return hay, tables_
+
+
+def _write_tables(con: sqlite3.Connection, tables_: dict) -> None:
+    con.executescript(_SCHEMA)
+    for name, rows in tables_.items():
+        if rows:
+            con.executemany(f"INSERT INTO {name} VALUES ({','.join('?' * len(rows[0]))})", rows)
+    con.execute("CREATE INDEX ntype_cls ON ntype(cls)")
+    con.execute("CREATE INDEX nsrc_doc ON nsrc(doc)")
+    con.commit()
+
+
+def _subclasses(store: ox.Store, names) -> list[str]:
+    values = " ".join(names)
+    return [s["c"].value for s in query(store, f"SELECT DISTINCT ?c WHERE {{ VALUES ?top {{ {values} }} ?c rdfs:subClassOf* ?top }}")]
+
+
+def _class_label(store: ox.Store, cls: str) -> str:
+    best = {}
+    for q in store.quads_for_pattern(ox.NamedNode(cls), ox.NamedNode(_P["rdfs:label"]), None):
+        best.setdefault(q.object.language or "", q.object.value)
+    return best.get("en") or best.get("zh") or short(ox.NamedNode(cls))
+
+
+# ---------------------------------------------------------------- opening
+
+class Index:
+    """An opened index: the texts (memory-mapped from disk, or bytes in memory) and the
+    SQLite tables."""
+
+    def __init__(self, hay, con: sqlite3.Connection):
+        from array import array
+
+        self.hay = hay
+        self.con = con
+        blobs = dict(con.execute("SELECT name, data FROM blob"))
+        self.offsets = array("q")
+        self.offsets.frombytes(blobs.get("offsets", b"\0" * 8))
+        self.rec_node = array("i")
+        self.rec_node.frombytes(blobs.get("rec_node", b""))
+        self.rec_field = blobs.get("rec_field", b"")
+
+    def records(self, word: bytes) -> list[int]:
+        """The records whose text contains `word` (lower-cased UTF-8), in order. A UTF-8
+        match is always a whole-character match, so this is a substring search in text."""
+        from bisect import bisect_right
+
+        hay, offsets = self.hay, self.offsets
+        out = []
+        pos = hay.find(word, 0)
+        while pos != -1:
+            r = bisect_right(offsets, pos) - 1
+            out.append(r)
+            pos = hay.find(word, offsets[r + 1])
+        return out
+
+    def text(self, r: int) -> bytes:
+        return self.hay[self.offsets[r]:self.offsets[r + 1] - 1]
+
+    def original(self, r: int) -> str:
+        row = self.con.execute("SELECT text FROM orig WHERE rid = ?", (r,)).fetchone()
+        return row[0] if row else self.text(r).decode("utf-8")
+
+
+def open_index(store: ox.Store, folder: Path | None) -> Index:
+    """The index of `store`: folder/INDEX_DIR (written there first if missing and the
+    folder is writable), else built in memory."""
+    if folder is not None:
+        path = Path(folder) / INDEX_DIR
+        if not (path / "index.sqlite").is_file():
+            try:
+                build_index(store, folder)
+            except OSError:
+                return build_index(store, None)
+        import mmap
+
+        con = sqlite3.connect(f"file:{path / 'index.sqlite'}?mode=ro", uri=True)
+        with open(path / "text", "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            hay = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return Index(hay, con)
+    return build_index(store, None)
+
+
+# ---------------------------------------------------------------- searching
+
+@dataclass
+class Hit:
+    iri: str
+    name: str
+    kind: str
+    files: str
+    rank: int  # 0 exact name, 1 exact alternate name, 2 a name contains the words, 3 a quote or note does
+    isfact: bool
+    summary: str = ""
+    field: str = ""
+    text: str = ""
+    passage: str = ""
+    match: str = ""
+
+
+@dataclass
+class Results:
+    query: str
+    entities: list[Hit] = field(default_factory=list)
+    facts: list[Hit] = field(default_factory=list)
+    total_entities: int = 0
+    total_facts: int = 0
+
+
+def _nids(index: Index, sql: str, values: list) -> set[int]:
+    out: set[int] = set()
+    for i in range(0, len(values), 900):
+        part = values[i:i + 900]
+        out.update(r[0] for r in index.con.execute(sql.format(",".join("?" * len(part))), part))
+    return out
+
+
+def search(index: Index, words: list[str], *, kinds: list | None = None, docs: list | None = None,
+           limit: int = 20) -> Results:
+    """Nodes every word of which occurs in one of their texts (case-insensitive substring).
+    kinds: class IRIs (with subclasses) a node must have one of; docs: source documents
+    (yl:source or yl:mentionedIn) it must have one of. At most `limit` entities and
+    `limit` facts, with the totals."""
+    low = [" ".join(w.lower().split()) for w in words if w.strip()]
+    if not low:
+        raise UsageError("nothing to search for", hint="give one or more words, such as 门可罗雀 or 第一书记")
+    full = " ".join(low)
+    needles = [w.encode("utf-8") for w in dict.fromkeys(low)]
+    rec_node, rec_field = index.rec_node, index.rec_field
+    by_word = [index.records(w) for w in sorted(needles, key=len, reverse=True)]
+    nodes = set(rec_node[r] for r in by_word[0])
+    for recs in by_word[1:]:
+        nodes &= {rec_node[r] for r in recs}
+    if kinds is not None:
+        nodes &= _nids(index, "SELECT nid FROM ntype WHERE cls IN ({})", [k.value for k in kinds])
+    if docs is not None:
+        nodes &= _nids(index, "SELECT nid FROM nsrc WHERE doc IN ({})", [d.value for d in docs])
+    if not nodes:
+        return Results(full)
+    # rank each node by its best matching record
+    full_b = full.encode("utf-8")
+    best: dict[int, tuple] = {}  # nid -> (rank, name length, record)
+    passage: dict[int, tuple] = {}  # nid -> (how many words missing, field order, record)
+    order = (2, 3, 1, 0, 4)  # by field code: quote first, then title, name, alternate name, note
+    seen: set[int] = set()
+    for recs in by_word:
+        for r in recs:
+            n = rec_node[r]
+            if n not in nodes or r in seen:
+                continue
+            seen.add(r)
+            code = rec_field[r]
+            text = index.text(r)
+            has_all = all(w in text for w in needles)
+            if code <= 2 and has_all:
+                rank = 0 if code == 0 and text == full_b else 1 if code == 1 and text == full_b else 2
+                key = (rank, len(text), text)
+            else:
+                key = (3, 0, b"")
+            if n not in best or key < best[n]:
+                best[n] = key
+            pkey = (-sum(w in text for w in needles), order[code], r)
+            if n not in passage or pkey < passage[n]:
+                passage[n] = pkey
+    info = {}
+    ids = list(best)
+    for i in range(0, len(ids), 900):
+        part = ids[i:i + 900]
+        for row in index.con.execute(
+                f"SELECT nid, iri, name, kind, isfact, files, summary FROM node WHERE nid IN ({','.join('?' * len(part))})", part):
+            info[row[0]] = row
+    ents, facts = [], []
+    for n, key in best.items():
+        _, iri, name, kind, isfact, files, summ = info[n]
+        hit = Hit(iri, name, kind, files, key[0], bool(isfact), summary=summ)
+        if not isfact and key[0] <= 2:
+            ents.append((key[0], key[1], key[2], iri, hit))
+        else:
+            facts.append((iri, n, hit))
+    ents.sort(key=lambda e: e[:4])
+    facts.sort(key=lambda f: f[0])
+    res = Results(full, total_entities=len(ents), total_facts=len(facts))
+    res.entities = [e[-1] for e in ents[:limit]]
+    for _, n, hit in facts[:limit]:
+        r = passage[n][2]
+        hit.field = FIELD_CODES[rec_field[r]]
+        hit.text = index.original(r)
+        hit.passage, hit.match = highlight(hit.text, low)
+        res.facts.append(hit)
+    return res
+
+
+def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
+    """The passage of `text` around the first match, each word's first occurrence marked
+    【…】, at most `width` characters either side (… where cut); and the matched text."""
+    flat = " ".join(text.split())
+    lowered = flat.lower()
+    if len(lowered) != len(flat):  # lower() changed the length: no positions to mark
+        return flat, ""
+    spans = []
+    for w in words:
+        i = lowered.find(w)
+        if i >= 0:
+            spans.append((i, i + len(w)))
+    if not spans:
+        return flat, ""
+    spans.sort()
+    merged = [list(spans[0])]
+    for a, b in spans[1:]:
+        if a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    lo = max(0, merged[0][0] - width)
+    hi = min(len(flat), merged[-1][1] + width)
+    out, pos = [], lo
+    for a, b in merged:
+        if a < lo or b > hi:
+            continue
+        out.append(flat[pos:a] + "【" + flat[a:b] + "】")
+        pos = b
+    out.append(flat[pos:hi])
+    passage = ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(flat) else "")
+    return passage, flat[merged[0][0]:merged[0][1]]
+
+
+# ---------------------------------------------------------------- output
+
+def render(res: Results, fmt: str) -> bytes:
+    """table: Entities then Facts, with totals; csv: one row per hit, the match apart from
+    the passage; json: {query, entities, facts, total_entities, total_facts}."""
+    how = {0: "exact name", 1: "alternate name", 2: "partial name", 3: "quote or note"}
+    if fmt == "json":
+        doc = {"query": res.query, "total_entities": res.total_entities, "total_facts": res.total_facts,
+               "entities": [{"iri": h.iri, "name": h.name, "kind": h.kind, "match": how[h.rank],
+                             "summary": h.summary, "sources": h.files.split()} for h in res.entities],
+               "facts": [{"iri": h.iri, "name": h.name, "kind": h.kind, "field": h.field, "text": h.text,
+                          "passage": h.passage, "match": h.match, "sources": h.files.split()} for h in res.facts]}
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["section", "iri", "name", "kind", "how", "field", "text", "match", "summary", "sources"])
+        for h in res.entities:
+            w.writerow(["entity", h.iri, h.name, h.kind, how[h.rank], "", "", "", h.summary, h.files])
+        for h in res.facts:
+            w.writerow(["fact", h.iri, h.name, h.kind, how[h.rank], h.field, h.text, h.match, "", h.files])
+        return buf.getvalue().encode("utf-8")
+    if not res.entities and not res.facts:
+        return f"nothing matches '{res.query}'\n".encode("utf-8")
+    out = []
+    if res.entities:
+        out.append(f"Entities ({_count(len(res.entities), res.total_entities)}):")
+        out.append(tables.render(["name", "kind", "match", "summary", "iri"],
+                                 [[h.name, h.kind, how[h.rank], h.summary, short(ox.NamedNode(h.iri))]
+                                  for h in res.entities]).rstrip("\n"))
+    if res.facts:
+        if out:
+            out.append("")
+        out.append(f"Facts ({_count(len(res.facts), res.total_facts)}):")
+        out.append(tables.render(["fact", "kind", "in", "passage", "source", "iri"],
+                                 [[h.name, h.kind, h.field, h.passage, h.files, short(ox.NamedNode(h.iri))]
+                                  for h in res.facts]).rstrip("\n"))
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _count(shown: int, total: int) -> str:
+    return str(total) if shown == total else f"{shown} of {total}; --limit shows more"
