@@ -59,10 +59,11 @@ def main(debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from . import data, explore, network, query, serve, synth, validate
+    from . import data, explore, network, query, serve, synth, validate, web
 
     for command in (query.query, query.queries, validate.validate, data.export, explore.stats,
-                    explore.describe, explore.search, explore.facts, explore.timeline, serve.serve, data.fmt, network.network, synth.synth):
+                    explore.describe, explore.search, explore.facts, explore.timeline, serve.serve, data.fmt,
+                    network.network, synth.synth, web.site):
         main.add_command(command)
 
 

@@ -472,3 +472,38 @@ def render(res: Results, fmt: str) -> bytes:
 
 def _count(shown: int, total: int) -> str:
     return str(total) if shown == total else f"{shown} of {total}; --limit shows more"
+
+
+def passage_segments(text: str, words: list[str], width: int = 60) -> list[tuple[str, bool]]:
+    """The passage around the matches as (text, is_match) pieces, for markup (the web
+    page marks matches with <mark>): at most `width` characters either side of the
+    matched words, … where cut. `words` are lower-cased, as search takes them."""
+    flat = " ".join(text.split())
+    lowered = flat.lower()
+    if len(lowered) != len(flat):
+        return [(flat, False)]
+    spans = sorted((i, i + len(w)) for w in words if w and (i := lowered.find(w)) >= 0)
+    if not spans:
+        return [(flat, False)]
+    merged = [list(spans[0])]
+    for a, b in spans[1:]:
+        if a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    lo = max(0, merged[0][0] - width)
+    hi = min(len(flat), merged[-1][1] + width)
+    out: list[tuple[str, bool]] = [("…", False)] if lo > 0 else []
+    pos = lo
+    for a, b in merged:
+        if a < lo or b > hi:
+            continue
+        if a > pos:
+            out.append((flat[pos:a], False))
+        out.append((flat[a:b], True))
+        pos = b
+    if hi > pos:
+        out.append((flat[pos:hi], False))
+    if hi < len(flat):
+        out.append(("…", False))
+    return out
