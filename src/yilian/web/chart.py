@@ -73,20 +73,24 @@ def _nice(raw: float) -> float:
     return 10 ** (exp + 1)
 
 
-def neighbourhood(centre: dict, neighbours: list[dict], *, size: int = 420, limit: int = 24) -> dict:
+def neighbourhood(centre: dict, neighbours: list[dict], *, width: int = 720, height: int = 440,
+                  limit: int = 24) -> dict:
     """The centre in the middle and up to `limit` neighbours on a circle, in the given
     order (the caller sorts them); each neighbour {label, href, kinds, colour}. The rest
     are counted, not drawn."""
     shown = neighbours[:limit]
-    c = size / 2
-    r = size / 2 - 70
+    cx, cy = width / 2, height / 2
+    # an ellipse that leaves room for labels (about 12 CJK characters) left and right
+    rx, ry = width / 2 - 170, height / 2 - 40
     nodes = []
     for i, n in enumerate(shown):
         a = -math.pi / 2 + 2 * math.pi * i / max(1, len(shown))
-        nx_, ny = c + r * math.cos(a), c + r * math.sin(a)
+        nx_, ny = cx + rx * math.cos(a), cy + ry * math.sin(a)
         anchor = "start" if math.cos(a) > 0.2 else ("end" if math.cos(a) < -0.2 else "middle")
-        lx, ly = c + (r + 10) * math.cos(a), c + (r + 10) * math.sin(a) + 4
+        dy = -12 if anchor == "middle" and math.sin(a) < 0 else (20 if anchor == "middle" else 4)
+        dx = 12 if anchor == "start" else (-12 if anchor == "end" else 0)
+        lx, ly = nx_ + dx, ny + dy
         nodes.append({**n, "x": round(nx_, 1), "y": round(ny, 1), "lx": round(lx, 1), "ly": round(ly, 1),
                       "anchor": anchor})
-    return {"size": size, "cx": c, "cy": c, "centre": centre, "nodes": nodes,
+    return {"width": width, "height": height, "cx": cx, "cy": cy, "centre": centre, "nodes": nodes,
             "hidden": max(0, len(neighbours) - len(shown))}

@@ -13,7 +13,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import resources
-from ..dataset.sources import ONTOLOGY_GRAPH
 from ..errors import InputError
 from .app import handle
 from .pages.common import Site
@@ -32,15 +31,15 @@ def _file_for(path: str) -> str:
 
 def pages(site: Site) -> list[str]:
     """Every page of the site, in a fixed order: home, search, facts, timeline (with their
-    CSV/JSON), the network, an entity page for every IRI that is the subject of a data
-    triple, an indicator page for every indicator with observations."""
+    CSV/JSON), the network, an entity page for every IRI that is the subject of a triple
+    (the ontology's classes and properties too), an indicator page for every indicator with observations."""
     from .pages.indicator import INDICATOR
 
     out = ["/", "/search", "/facts", "/facts.csv", "/facts.json", "/timeline", "/timeline.csv",
            "/timeline.json", "/network"]
     subjects = set()
     for q in site.store.quads_for_pattern(None, None, None):
-        if isinstance(q.subject, ox.NamedNode) and q.graph_name != ONTOLOGY_GRAPH:
+        if isinstance(q.subject, ox.NamedNode):
             subjects.add(q.subject.value)
     indicators = {q.object.value for q in site.store.quads_for_pattern(None, INDICATOR, None)
                   if isinstance(q.object, ox.NamedNode)}

@@ -3,6 +3,7 @@ and the latest dated facts."""
 
 from __future__ import annotations
 
+from ..app import Response
 from .common import Site, render
 from .facts import row_view
 
@@ -22,7 +23,7 @@ def summary(site: Site) -> dict:
     return cached
 
 
-def page(site: Site, req) -> "Response":  # noqa: F821
+def page(site: Site, req) -> Response:
     s = summary(site)
     return render(site, "home.html", "/", title="", summary=s,
                   latest=[row_view(site, r) for r in s["latest"]])
