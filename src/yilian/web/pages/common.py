@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from ... import resources
 from ...prefixes import PREFIXES, short
-from ..app import CSP, Response
+from ..http import CSP, Response
 
 YID = PREFIXES["yid"]
 

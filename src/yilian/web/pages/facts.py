@@ -8,7 +8,7 @@ import urllib.parse
 import pyoxigraph as ox
 
 from ...prefixes import PREFIXES
-from ..app import Response
+from ..http import Response
 from .common import Site, render
 
 #: the form fields, in the order shown; each is an option of `yilian facts`

@@ -3,7 +3,7 @@ and the latest dated facts."""
 
 from __future__ import annotations
 
-from ..app import Response
+from ..http import Response
 from .common import Site, render
 from .facts import row_view
 

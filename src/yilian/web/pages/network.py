@@ -3,7 +3,7 @@ installed pyvis, inlined, so the page makes no request to another host)."""
 
 from __future__ import annotations
 
-from ..app import CSP_INLINE, Response
+from ..http import CSP_INLINE, Response
 from .common import Site
 
 

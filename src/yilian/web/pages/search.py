@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..app import Response
+from ..http import Response
 from .common import Site, render
 
 HOW = {0: "名称 exact name", 1: "别名 alternate name", 2: "部分名称 partial name", 3: "原文或注释 quote or note"}

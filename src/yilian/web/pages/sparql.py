@@ -12,7 +12,7 @@ import urllib.parse
 import pyoxigraph as ox
 
 from ...prefixes import PREFIXES
-from ..app import Response
+from ..http import Response
 from .common import Links, Site, render, term_view
 
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
