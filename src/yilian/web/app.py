@@ -33,7 +33,8 @@ def handle(site, method: str, path_and_query: str) -> Response:
     except (UnicodeDecodeError, ValueError):
         return common.error_page(site, 400, "the address is not valid UTF-8 percent-encoding")
     try:
-        return _route(site, req)
+        # the graph behind a Site never changes: a page, once rendered, is kept
+        return site.cached(("page", path_and_query), lambda: _route(site, req))
     except LimitError as e:
         return common.error_page(site, 503, e.render())
     except PolicyError as e:

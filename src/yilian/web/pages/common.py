@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+from collections import OrderedDict
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -37,6 +38,21 @@ class Site:
         self._network = None
         self._labels: dict[tuple, str] = {}
         self._ids: dict[str, str] | None = None
+        self._cache: OrderedDict = OrderedDict()
+
+    #: page data kept per Site (the graph of a running server never changes)
+    CACHED = 128
+
+    def cached(self, key: tuple, compute):
+        """compute() once per key (the most recently used CACHED keys are kept)."""
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        value = compute()
+        self._cache[key] = value
+        if len(self._cache) > self.CACHED:
+            self._cache.popitem(last=False)
+        return value
 
     # ------------------------------------------------------------ cached data
 

@@ -104,7 +104,7 @@ def page(site: Site, req, entity_id: str):
         raise NotFound(f"no entity '{entity_id}' in the graph", hint="search for it by name")
     path = f"/entity/{entity_id}/"
     links = Links(site, path)
-    d = describe(site.store, node)
+    d = site.cached(("describe", node.value), lambda: describe(site.store, node))
     zh, en = site.labels(node)
     types = [term_view(site, o, links) for p, o in d.properties if short(p) == "rdf:type"]
     alt = sorted({o.value for p, o in d.properties if short(p) == "skos:altLabel"})
@@ -119,5 +119,5 @@ def page(site: Site, req, entity_id: str):
     rollup = [row_view(site, r) for r in d.rollup[:20]]
     return render(site, "entity.html", path, title=zh, node=node, zh=zh, en=en, types=types, alt=alt,
                   props=_props(site, d.properties, links), evidence=_evidence(site, d.properties, links),
-                  facts=facts, incoming=sorted(incoming.items()), numbers=numbers(site, node),
+                  facts=facts, incoming=sorted(incoming.items()), numbers=site.cached(("numbers", node.value), lambda: numbers(site, node)),
                   ties=ties(site, node, links), rollup=rollup, rollup_total=len(d.rollup), entity_id=entity_id)

@@ -25,11 +25,16 @@ def row_view(site: Site, r) -> dict:
 
 
 def rows_for(site: Site, req, kind: str) -> list:
-    """The rows the request's filters select (explore.facts.fact_rows)."""
+    """The rows the request's filters select (explore.facts.fact_rows), cached per Site."""
+    about = req.get("about")
+    key = ("rows", kind) + tuple(req.get(f) for f in FILTERS + ("no_rollup",))
+    return site.cached(key, lambda: _rows(site, req, kind, about))
+
+
+def _rows(site: Site, req, kind: str, about: str) -> list:
     from ...explore import describe as explore_describe
     from ...explore.facts import fact_rows
 
-    about = req.get("about")
     node = explore_describe.resolve(site.store, about) if about else None
     return fact_rows(site.store, about=node, rollup_about=not req.get("no_rollup"),
                      indicator=req.get("indicator") or None, kind=req.get("kind") or None,
