@@ -119,7 +119,8 @@ class _Recorder:
                 request = {"method": self.command, "path": self.path, "body": self.rfile.read(length),
                            "content_type": self.headers.get("Content-Type"), "accept": self.headers.get("Accept")}
                 recorder.requests.append(request)
-                status, ctype, body = answer(request)
+                status, ctype, body, *extra = answer(request)
+                headers = extra[0] if extra else {}
                 if callable(body):  # streams its own body
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
@@ -129,6 +130,8 @@ class _Recorder:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -245,3 +248,15 @@ def test_an_answer_larger_than_the_cap_is_a_limit(recorder, monkeypatch):
     server = recorder(lambda request: (200, "application/sparql-results+json", b" " * 5000))
     with pytest.raises(LimitError, match="larger than"):
         endpoint.RemoteStore(server.url).query("ASK {}")
+
+
+def test_an_answer_cut_at_the_servers_row_limit_is_a_limit(run, recorder):
+    # Virtuoso cuts a SELECT answer at its ResultSetMaxRows and says so only in a header
+    rows = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://a"}},' \
+           b'{"s":{"type":"uri","value":"http://b"}}]}}'
+    cut = recorder(lambda request: (200, "application/sparql-results+json", rows, {"X-SPARQL-MaxRows": "2"}))
+    r = run("query", "--endpoint", cut.url, "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv")
+    assert r.exit_code == 4 and "cut the answer at its limit of 2 rows" in r.stderr and r.stdout == ""
+    whole = recorder(lambda request: (200, "application/sparql-results+json", rows, {"X-SPARQL-MaxRows": "10"}))
+    r = run("query", "--endpoint", whole.url, "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv")
+    assert (r.exit_code, r.stdout) == (0, "s\nhttp://a\nhttp://b\n")

@@ -113,10 +113,18 @@ class RemoteStore:
         kind = _kind(text)
         accept = _RDF_ACCEPT if kind in ("CONSTRUCT", "DESCRIBE") else _RESULTS_JSON
         full = with_prefixes(text, prefixes)
-        body, ctype = self._send(full, accept, added_lines=full.count("\n") - text.count("\n"))
+        body, ctype, max_rows = self._send(full, accept, added_lines=full.count("\n") - text.count("\n"))
         if ctype in _RESULT_TYPES:
             try:
-                return ox.parse_query_results(body, format=_RESULT_TYPES[ctype])
+                results = ox.parse_query_results(body, format=_RESULT_TYPES[ctype])
+                if max_rows is not None and isinstance(results, ox.QuerySolutions) \
+                        and sum(1 for _ in results) >= max_rows:
+                    raise LimitError(f"the endpoint cut the answer at its limit of {max_rows} rows",
+                                     where=self.url, hint="add LIMIT to the query, or raise the server's "
+                                     "limit: Virtuoso's ResultSetMaxRows in virtuoso.ini")
+                if max_rows is not None:  # counted: read again
+                    results = ox.parse_query_results(body, format=_RESULT_TYPES[ctype])
+                return results
             except (SyntaxError, ValueError) as e:
                 raise QueryError(f"the endpoint's results cannot be read: {e}", where=self.url) from None
         if ctype in _RDF_TYPES:
@@ -130,8 +138,9 @@ class RemoteStore:
         raise QueryError(f"the endpoint answered with an unexpected content type '{ctype or 'none'}'",
                          where=self.url, hint="is this the URL of a SPARQL query endpoint?")
 
-    def _send(self, text: str, accept: str, added_lines: int = 0) -> tuple[bytes, str]:
-        """(body, content type) of the endpoint's answer to the query `text`."""
+    def _send(self, text: str, accept: str, added_lines: int = 0) -> tuple[bytes, str, int | None]:
+        """(body, content type, the server's row limit if it says it applied one) of the
+        endpoint's answer to the query `text`."""
         deadline = time.monotonic() + self.timeout
         refused = _refused.setdefault(self.url, set())
         forms = [f for f in _FORMS if f not in refused]
@@ -151,7 +160,7 @@ class RemoteStore:
                 raise self._http_error(e, added_lines) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _exchange(self, req: urllib.request.Request, deadline: float) -> tuple[bytes, str]:
+    def _exchange(self, req: urllib.request.Request, deadline: float) -> tuple[bytes, str, int | None]:
         """Send one request and read the answer before `deadline` (time.monotonic())."""
         sockets = _Sockets(deadline)
         opener = urllib.request.build_opener(_HTTPHandler(sockets), _HTTPSHandler(sockets))
@@ -169,7 +178,7 @@ class RemoteStore:
                         raise LimitError(f"the endpoint's answer is larger than {MAX_ANSWER // 2**20} MiB",
                                          where=self.url, hint="add LIMIT to the query") from None
                     chunks.append(chunk)
-                return b"".join(chunks), ctype
+                return b"".join(chunks), ctype, _max_rows(resp.headers)
         except urllib.error.HTTPError:
             raise
         except urllib.error.URLError as e:
@@ -201,6 +210,15 @@ class RemoteStore:
             return LimitError(text, where=self.url, hint="simplify the query, or ask the server for more time")
         hint = ("the server refused the query" if 400 <= e.code < 500 else "the server failed; see its log")
         return QueryError(text, where=self.url, hint=hint)
+
+
+def _max_rows(headers) -> int | None:
+    """The row limit a server says it applied to a SELECT answer: Virtuoso cuts answers at
+    its ResultSetMaxRows (10,000 by default) and says so only in this header."""
+    try:
+        return int(headers.get("X-SPARQL-MaxRows", ""))
+    except ValueError:
+        return None
 
 
 def _with_query(url: str, text: str) -> str:
