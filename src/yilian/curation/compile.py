@@ -84,9 +84,11 @@ class Compiled:
 
 
 class _Compiler:
-    def __init__(self, sheet: Sheet, gaz: Gazetteer, doc_iri: str, squashed: str, file_name: str):
+    def __init__(self, sheet: Sheet, gaz: Gazetteer, doc_iri: str, squashed: str, file_name: str,
+                 published: str | None = None):
         from rdflib import Namespace
 
+        self.published = published
         self.sheet, self.gaz, self.doc_iri = sheet, gaz, doc_iri
         self.squashed, self.file_name = squashed, file_name
         self.key = doc_iri[len(YID):].removeprefix("doc-")
@@ -175,11 +177,12 @@ class _Compiler:
         if parsed is None:
             self.problem(row, fld, f"'{value}' is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, as precise as the text")
             return None
-        if parsed[1] == "date":
+        if parsed[1] == "date" and parsed[0] != self.published:  # the publication date is printed on the page
             y, m, d = (int(x) for x in parsed[0].split("-"))
             quote = row.fields.get("quote") or ""
             if not dates.day_printed(str(quote), m, d):
-                self.problem(row, fld, f"{value} has a day, but the quote prints no day {d}日",
+                self.problem(row, fld, f"{value} has a day, but the quote prints no day {d}日 (and it is not the "
+                             "publication date)",
                              f"write {y}-{m:02d} (the text gives the month only), or quote the passage that prints the day")
                 return None
         return dates.literal(value)
@@ -211,7 +214,7 @@ class _Compiler:
         from rdflib import Literal
 
         t = str(text)
-        return Literal(t, lang="zh" if re.search(r"[\u4e00-\u9fff]", t) else "en")
+        return Literal(t, lang=note_language(t))
 
     def add(self, s, p, o):
         if o is not None and s is not None:
@@ -276,20 +279,20 @@ class _Compiler:
         from rdflib import RDF, RDFS, URIRef
 
         self.add(node, RDF.type, URIRef(YL_NS + cls))
-        self.add(node, self.YL.source, URIRef(self.doc_iri))
+        self.add(node, self.YL["source"], URIRef(self.doc_iri))
         if isinstance(row.fields.get("quote"), str):
-            self.add(node, self.YL.quote, self.zh(row.fields["quote"].strip()))
+            self.add(node, self.YL["quote"], self.zh(row.fields["quote"].strip()))
         if label:
             self.add(node, RDFS.label, self.zh(label))
         if row.fields.get("note"):
-            self.add(node, self.YL.note, self.note(row.fields["note"]))
+            self.add(node, self.YL["note"], self.note(row.fields["note"]))
 
     def kind_mention(self, row, node):
         target = self.ref(row, "entity", row.fields.get("entity"))
         if target is not None:
             from rdflib import URIRef
 
-            self.add(target, self.YL.mentionedIn, URIRef(self.doc_iri))
+            self.add(target, self.YL["mentionedIn"], URIRef(self.doc_iri))
 
     def kind_organization(self, row, node):
         from rdflib import RDF, RDFS, Literal, URIRef
@@ -305,28 +308,28 @@ class _Compiler:
         for alt in f.get("alt_names") or []:
             self.add(node, SKOS.altLabel, self.zh(alt))
         if f.get("located_in"):
-            self.add(node, self.YL.locatedIn, self.ref(row, "located_in", f["located_in"], "yl:Place"))
+            self.add(node, self.YL["locatedIn"], self.ref(row, "located_in", f["located_in"], "yl:Place"))
         if f.get("part_of"):
             from rdflib import Namespace
 
             ORG = Namespace("http://www.w3.org/ns/org#")
             self.add(node, ORG.subOrganizationOf, self.ref(row, "part_of", f["part_of"], "yl:Organization"))
         if f.get("level"):
-            self.add(node, self.YL.level, URIRef(YL_NS + str(f["level"]).removeprefix("yl:")))
+            self.add(node, self.YL["level"], URIRef(YL_NS + str(f["level"]).removeprefix("yl:")))
         if f.get("note"):
-            self.add(node, self.YL.note, self.note(f["note"]))
-        self.add(node, self.YL.mentionedIn, URIRef(self.doc_iri))
+            self.add(node, self.YL["note"], self.note(f["note"]))
+        self.add(node, self.YL["mentionedIn"], URIRef(self.doc_iri))
 
     def kind_person(self, row, node):
         from rdflib import RDF, RDFS, Literal, URIRef
 
         f = row.fields
-        self.add(node, RDF.type, self.YL.Person)
+        self.add(node, RDF.type, self.YL["Person"])
         if f.get("name"):
             self.add(node, RDFS.label, self.zh(f["name"]))
         if f.get("en"):
             self.add(node, RDFS.label, Literal(str(f["en"]), lang="en"))
-        self.add(node, self.YL.mentionedIn, URIRef(self.doc_iri))
+        self.add(node, self.YL["mentionedIn"], URIRef(self.doc_iri))
 
     def _name(self, ref) -> str:
         if ref is None:
@@ -351,8 +354,8 @@ class _Compiler:
         self.add(node, ORG.member, person)
         self.add(node, ORG.organization, org)
         if f.get("title"):
-            self.add(node, self.YL.title, self.zh(f["title"]))
-        self.add(node, self.YL.asOf, self.date(row, "as_of", f.get("as_of")))
+            self.add(node, self.YL["title"], self.zh(f["title"]))
+        self.add(node, self.YL["asOf"], self.date(row, "as_of", f.get("as_of")))
 
     def kind_event(self, row, node):
         from rdflib import RDF, Literal, Namespace
@@ -375,7 +378,7 @@ class _Compiler:
         if f.get("organizer"):
             self.add(node, SCHEMA.organizer, self.ref(row, "organizer", f["organizer"]))
         if f.get("topic"):
-            self.add(node, self.YL.topic, self.zh(f["topic"]))
+            self.add(node, self.YL["topic"], self.zh(f["topic"]))
 
     def kind_membership(self, row, node):
         from rdflib import Namespace, URIRef
@@ -408,13 +411,13 @@ class _Compiler:
             self.problem(row, "role", f"unknown role '{f.get('role')}'", "use one of: " + ", ".join(ROLES))
         label = f.get("label") or f"{self._name(alliance)}成员数{count}"
         self.fact(node, row, "MemberCount", label)
-        self.add(node, self.YL.alliance, alliance)
+        self.add(node, self.YL["alliance"], alliance)
         if count is not None:
-            self.add(node, self.YL.count, self.number(row, "count", count))
+            self.add(node, self.YL["count"], self.number(row, "count", count))
         if role:
-            self.add(node, self.YL.memberRole, URIRef(YL_NS + role))
+            self.add(node, self.YL["memberRole"], URIRef(YL_NS + role))
         if f.get("member_kind"):
-            self.add(node, self.YL.memberKind, self.zh(f["member_kind"]))
+            self.add(node, self.YL["memberKind"], self.zh(f["member_kind"]))
 
     def kind_observation(self, row, node):
         from rdflib import RDF, RDFS, Literal, URIRef
@@ -439,8 +442,8 @@ class _Compiler:
                 ind_label = str(zh)
                 if str(ind_ref) not in self.gaz.subjects and not any(
                         t[0] == ind_ref and t[1] == RDF.type for t in self.triples):
-                    self.add(ind_ref, RDF.type, self.YL.Indicator)
-                    self.add(ind_ref, SKOS.inScheme, self.YL.Indicators)
+                    self.add(ind_ref, RDF.type, self.YL["Indicator"])
+                    self.add(ind_ref, SKOS.inScheme, self.YL["Indicators"])
                     self.add(ind_ref, RDFS.label, self.zh(zh))
                     if en:
                         self.add(ind_ref, RDFS.label, Literal(str(en), lang="en"))
@@ -465,12 +468,12 @@ class _Compiler:
                          "fill value (with unit), change (with change_unit) or trend")
         label = f.get("label") or f"{ind_label or '指标'}：{f.get('printed') or f.get('value') or f.get('change')}"
         self.fact(node, row, "Observation", label)
-        self.add(node, self.YL.indicator, ind_ref)
-        self.add(node, self.YL.about, about)
-        self.add(node, self.YL.value, value)
-        self.add(node, self.YL.unit, unit if value is not None else None)
-        self.add(node, self.YL.change, change)
-        self.add(node, self.YL.changeUnit, change_unit if change is not None else None)
+        self.add(node, self.YL["indicator"], ind_ref)
+        self.add(node, self.YL["about"], about)
+        self.add(node, self.YL["value"], value)
+        self.add(node, self.YL["unit"], unit if value is not None else None)
+        self.add(node, self.YL["change"], change)
+        self.add(node, self.YL["changeUnit"], change_unit if change is not None else None)
         for fld, table, prop in (("qualifier", QUALIFIERS, "valueQualifier"), ("comparison", COMPARISONS, "comparison")):
             v = f.get(fld)
             if v is None:
@@ -480,10 +483,17 @@ class _Compiler:
             else:
                 self.add(node, self.YL[prop], URIRef(YL_NS + table[v]))
         if trend:
-            self.add(node, self.YL.trend, URIRef(YL_NS + trend))
+            self.add(node, self.YL["trend"], URIRef(YL_NS + trend))
         for fld, prop in (("period", "period"), ("period_start", "periodStart"), ("period_end", "periodEnd"),
                           ("as_of", "asOf"), ("base_period", "basePeriod")):
             self.add(node, self.YL[prop], self.date(row, fld, f.get(fld)))
+
+
+def note_language(text: str) -> str:
+    """'zh' when most letters of a note are Chinese characters, else 'en'."""
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk * 2 > latin else "en"
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -535,7 +545,7 @@ def compile_sheet(sheet: Sheet, gaz: Gazetteer, folder: Path, *, article_path: P
                                 "draft the sheet again from the registered text"))
     if problems:
         raise SheetRefused(sheet.path, problems)
-    comp = _Compiler(sheet, gaz, doc_iri, article.squashed, doc.file or article_path.name)
+    comp = _Compiler(sheet, gaz, doc_iri, article.squashed, doc.file or article_path.name, doc.published)
     comp.run()
     if comp.problems:
         raise SheetRefused(sheet.path, comp.problems)

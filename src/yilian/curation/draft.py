@@ -647,8 +647,7 @@ def events(text: str, gaz: Gazetteer, orgs: list[_OrgHit], doc: Document | None,
     seen = set()
     for m in ev_re.finditer(text):
         s, e = _sentence(text, m.start(), m.end())
-        before = text[s:m.start()]
-        dates = list(_DATE.finditer(before))
+        dates = list(_DATE.finditer(text, s, m.start()))
         if not dates:
             continue
         d = dates[-1]

@@ -61,7 +61,8 @@ def _lit(text: str, lang: str | None = None):
 
 
 def _note_lang(text: str) -> str:
-    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return "zh" if cjk * 2 > len(re.findall(r"[A-Za-z]", text)) else "en"
 
 
 def plan_registration(article: Article, gaz: Gazetteer, folder: Path, *, title: str, date: str,
@@ -97,11 +98,11 @@ def plan_registration(article: Article, gaz: Gazetteer, folder: Path, *, title: 
                          hint="choose another key with --id")
     doc = URIRef(iri)
     t: list[tuple] = [
-        (doc, RDF.type, YL.SourceDocument),
+        (doc, RDF.type, YL["SourceDocument"]),
         (doc, RDFS.label, _lit(title.strip(), "zh")),
         (doc, SCHEMA.headline, _lit(title.strip(), "zh")),
-        (doc, YL.corpusFile, Literal(name)),
-        (doc, YL.textSha256, Literal(digest)),
+        (doc, YL["corpusFile"], Literal(name)),
+        (doc, YL["textSha"]256, Literal(digest)),
     ]
     if subtitle:
         t.append((doc, SCHEMA.alternativeHeadline, _lit(subtitle, "zh")))
@@ -118,12 +119,12 @@ def plan_registration(article: Article, gaz: Gazetteer, folder: Path, *, title: 
             full_date = parsed[0]
             t.append((doc, SCHEMA.datePublished, dates.literal(date)))
         else:
-            t.append((doc, YL.estimatedDate, dates.literal(date)))
+            t.append((doc, YL["estimatedDate"], dates.literal(date)))
             precision = "year" if parsed[1] == "gYear" else "year and month"
             if not note:
                 notes.append(f"Only the {precision} of publication ({date}) is known; recorded as yl:estimatedDate.")
     for n in notes:
-        t.append((doc, YL.note, _lit(n, _note_lang(n))))
+        t.append((doc, YL["note"], _lit(n, _note_lang(n))))
     new_entities: list[str] = []
     if issue and not publication:
         raise UsageError("--issue needs --publication", hint="name the newspaper the issue belongs to")
@@ -133,7 +134,7 @@ def plan_registration(article: Article, gaz: Gazetteer, folder: Path, *, title: 
             pub = URIRef(pubs[0].iri)
         else:
             pub = URIRef(YID + _fresh(gaz, slug(publication) or "publication-" + key))
-            t += [(pub, RDF.type, YL.Publication), (pub, RDFS.label, _lit(publication, "zh"))]
+            t += [(pub, RDF.type, YL["Publication"]), (pub, RDFS.label, _lit(publication, "zh"))]
             new_entities.append(_curie(str(pub)))
         if issue:
             if not full_date:
@@ -146,15 +147,14 @@ def plan_registration(article: Article, gaz: Gazetteer, folder: Path, *, title: 
                                      f"not {full_date}", hint="check --date and --issue")
                 iss = URIRef(existing[0])
             else:
-                local = str(pub)[len(YID):]
-                iss = URIRef(YID + _fresh(gaz, f"{local}-{issue}"))
-                t += [(iss, RDF.type, YL.PublicationIssue), (iss, RDFS.label, _lit(f"{publication}第{issue}期", "zh")),
+                iss = URIRef(YID + _fresh(gaz, _issue_local(gaz, str(pub), str(issue))))
+                t += [(iss, RDF.type, YL["PublicationIssue"]), (iss, RDFS.label, _lit(f"{publication}第{issue}期", "zh")),
                       (iss, SCHEMA.datePublished, Literal(full_date, datatype=XSD.date)),
                       (iss, SCHEMA.isPartOf, pub), (iss, SCHEMA.issueNumber, Literal(str(issue)))]
                 new_entities.append(_curie(str(iss)))
             t.append((doc, SCHEMA.isPartOf, iss))
         else:
-            t.append((doc, YL.note, _lit(f"Published in {publication}; the issue is not recorded.", "en")))
+            t.append((doc, YL["note"], _lit(f"Published in {publication}; the issue is not recorded.", "en")))
     for author in authors:
         people = gaz.lookup("person", author)
         if len(people) > 1:
@@ -164,15 +164,25 @@ def plan_registration(article: Article, gaz: Gazetteer, folder: Path, *, title: 
             person = URIRef(people[0].iri)
         else:
             person = URIRef(YID + _fresh(gaz, slug(author, person=True) or "person"))
-            t += [(person, RDF.type, YL.Person), (person, RDFS.label, _lit(author, "zh")),
+            t += [(person, RDF.type, YL["Person"]), (person, RDFS.label, _lit(author, "zh")),
                   (person, RDFS.label, _lit(english_name(author), "en"))]
             new_entities.append(_curie(str(person)))
-        t += [(doc, SCHEMA.author, person), (person, YL.mentionedIn, doc)]
+        t += [(doc, SCHEMA.author, person), (person, YL["mentionedIn"], doc)]
     plan = Plan(folder)
     header = [f"Source document {_curie(iri)}: {title.strip()}",
               f"Registered with `yilian source add`; the text is {name} (yl:textSha256 of its normalised text)."]
     path = plan.add(f"source-{key}.ttl", header, t)
     return Registration(iri, key, plan, path, new_entities)
+
+
+def _issue_local(gaz: Gazetteer, pub: str, issue: str) -> str:
+    """The IRI local name of a new issue, named like the publication's other issues
+    (yid:dzwsb-3214 -> yid:dzwsb-3221), else publication-number."""
+    for (p, number), (iri, _) in sorted(gaz.issues.items()):
+        local = iri[len(YID):] if iri.startswith(YID) else ""
+        if p == pub and local.endswith(number):
+            return local[: -len(number)] + issue
+    return f"{pub[len(YID):]}-{issue}"
 
 
 def _fresh(gaz: Gazetteer, local: str) -> str:
