@@ -119,6 +119,9 @@ def check(quads, ontology_quads, source_dirs: list[Path], encoding: str | None =
             rep.problems.append(problem)
         return text
 
+    for doc, (_, digest) in sorted(docs.items()):
+        if digest:
+            text_of(doc)  # every recorded hash is checked, whether or not a fact quotes the document
     facts = sorted(row["f"].value if isinstance(row["f"], ox.NamedNode) else "_:" + row["f"].value
                    for row in store.query(_FACTS))
     rep.facts = len(facts)
@@ -149,15 +152,19 @@ def check(quads, ontology_quads, source_dirs: list[Path], encoding: str | None =
             continue  # nothing to compare against; the reason is reported once per document
         if len(usable) < len([s for s in sources if isinstance(s, ox.NamedNode) and s.value in docs]):
             pass  # some sources could not be read: their problem is already reported
+        missing = False
         for q in quotes:
             sq = squash(q)
             if not sq or not any(sq in t for _, _, t in usable):
+                missing = True
                 files = ", ".join(f for _, f, _ in usable)
                 rep.problems.append(CheckProblem("quote-not-found", name,
                                                  f"the quote is not in {files} (copy it verbatim from the text)",
                                                  source=", ".join(short(ox.NamedNode(d)) for d, _, _ in usable),
                                                  file=files, quote=q))
         for d, file, t in usable:
+            if missing:
+                break  # the quote that is not found is the problem to fix first
             if quotes and not any(squash(q) and squash(q) in t for q in quotes):
                 rep.problems.append(CheckProblem("source-without-quote", name,
                                                  f"none of the fact's quotes is from {file}, yet it names "

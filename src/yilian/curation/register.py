@@ -102,7 +102,7 @@ def plan_registration(article: Article, gaz: Gazetteer, folder: Path, *, title: 
         (doc, RDFS.label, _lit(title.strip(), "zh")),
         (doc, SCHEMA.headline, _lit(title.strip(), "zh")),
         (doc, YL["corpusFile"], Literal(name)),
-        (doc, YL["textSha"]256, Literal(digest)),
+        (doc, YL["textSha256"], Literal(digest)),
     ]
     if subtitle:
         t.append((doc, SCHEMA.alternativeHeadline, _lit(subtitle, "zh")))

@@ -159,7 +159,7 @@ def render(header: dict, blocks, header_comments: dict | None = None, preamble: 
     for k, v in header.items():
         c = header_comments.get(k)
         out.append(f"{k}: {_scalar(v)}" + (f"  # {c}" if c else ""))
-    out.append("facts:")
+    out.append("facts:" if blocks else "facts: []")
     for b in blocks:
         fields = {"id": b.fields.get("id"), "kind": b.kind, "accept": False}
         fields.update({k: v for k, v in b.fields.items() if k != "id"})
