@@ -34,7 +34,7 @@ def _gazetteer(sources):
 
 
 def _refuse_violations(findings, rows=None, sheet=None):
-    from ..curation.compile import Problem, SheetRefused, locate
+    from ..curation.compile import SheetRefused, locate
     from ..errors import InputError
 
     if not findings:

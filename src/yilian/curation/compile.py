@@ -119,7 +119,7 @@ class _Compiler:
 
         if value is None or value == "":
             if required:
-                self.problem(row, fld, "is empty", f"name the entity: a yid: IRI of the graph or the id of a block")
+                self.problem(row, fld, "is empty", "name the entity: a yid: IRI of the graph or the id of a block")
             return None
         if not isinstance(value, str):
             self.problem(row, fld, f"'{value}' is not a reference", "write a yid: IRI or a block id")

@@ -243,7 +243,6 @@ class _Numbers:
     def find(self, text: str, toks: list[Token], doc: Document | None) -> list[Block]:
         L = self.L
         t = text.translate(_FULLWIDTH)
-        starts = {tok.start: tok for tok in toks}
         by_pos = _token_index(toks, len(text))
         blocks: list[Block] = []
         last_change: tuple[int, dict] | None = None
@@ -359,7 +358,34 @@ class _Numbers:
             last_change = (e_all, fields) if change is not None else None
         for b in blocks:
             b.fields.pop("_sentence", None)
+        blocks += self._word_values(text, t, doc)
+        blocks.sort(key=lambda b: b.offset)
         return blocks
+
+    def _word_values(self, text: str, t: str, doc: Document | None) -> list[Block]:
+        """Numbers stated by a word (全覆盖: 100 %), from lexicon.yaml's word_values."""
+        out = []
+        for word, (value, unit_word) in self.L.get("word_values", {}).items():
+            for m in re.finditer(re.escape(word), t):
+                unit_iri = self.units.get(unit_word)
+                sent_s, _ = _sentence(t, m.start(), m.end())
+                clause_s, _ = _bounds(t, m.start(), m.end(), _CLAUSE)
+                qs, qe = quote_span(text, m.start(), m.end())
+                para_s = t.rfind("\n\n", 0, m.start()) + 1
+                period, notes = period_of(t, sent_s, m.start(), para_s, doc)
+                line, col = position(text, m.start())
+                fields = {"quote": text[qs:qe], "printed": word, "value": value, "qualifier": None,
+                          "unit": _curie(unit_iri), "change": None, "change_unit": None, "comparison": None,
+                          "base_period": None}
+                for k in ("period", "period_start", "period_end", "as_of"):
+                    fields[k] = period.get(k)
+                ind, hint = self._indicator(t, clause_s, m.start())
+                fields.update(indicator=ind, about=None, label=None, note="; ".join(notes) or None)
+                comments = {"printed": f"line {line}, column {col}; '{word}' read as {value} {unit_word}"}
+                if hint:
+                    comments["indicator"] = hint
+                out.append(Block("observation", fields, comments, m.start()))
+        return out
 
     def _indicator(self, t: str, clause_s: int, at: int) -> tuple[str | None, str | None]:
         before = t[clause_s:at]
@@ -567,29 +593,39 @@ def _place_in(gaz: Gazetteer, name: str) -> str | None:
 
 # ----------------------------------------------------------------- people
 
+def _last_place(gaz: Gazetteer, text: str) -> str | None:
+    """The place name of the graph that occurs last in `text` (longest at the same end)."""
+    best = None
+    for name in gaz.names["place"]:
+        if len(name) < 2:
+            continue
+        i = text.rfind(name)
+        if i >= 0 and (best is None or (i + len(name), len(name)) > (best[0] + len(best[1]), len(best[1]))):
+            best = (i, name)
+    return best[1] if best else None
+
+
 def people(text: str, toks: list[Token], gaz: Gazetteer, orgs: list[_OrgHit], doc: Document | None,
-           org_ids: dict[str, str]) -> list[Block]:
+           org_ids: dict[str, str], seen_entities: set[str]) -> list[Block]:
     """person + position blocks for a name next to a post word."""
     L = lx.lexicon()
     surnames = set(L["surnames"])
     compound = L["compound_surnames"]
     posts = sorted(L["posts"], key=len, reverse=True)
     post_re = re.compile("|".join(map(re.escape, posts)))
-    by_pos = _token_index(toks, len(text))
     blocks: list[Block] = []
     seen_people: dict[str, str] = {}
     seen_positions: set[tuple] = set()
     for m in post_re.finditer(text):
         # the name right after the post (新任…主任林芳), possibly after 、
         j = m.end()
-        tok = by_pos[j] if j < len(text) else None
+        if j >= len(text) or not (text[j] in surnames or text[j:j + 2] in compound):
+            continue
+        window = tokens(text[j:j + 8], hmm=True)  # names are often not in jieba's dictionary
+        tok = window[0] if window else None
         name = None
-        if tok is not None and tok.start == j and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 4:
+        if tok is not None and tok.flag.startswith("nr") and 2 <= len(tok.word) <= 4:
             name = tok.word
-        elif j < len(text) and (text[j] in surnames or text[j:j + 2] in compound):
-            cand = re.match(r"[\u4e00-\u9fff]{2,3}", text[j:])
-            if cand and tok is not None and tok.flag.startswith("nr"):
-                name = cand.group()
         if not name or not (name[0] in surnames or name[:2] in compound):
             continue
         # the organization: the last one that ends before the post, in the same clause
@@ -600,6 +636,31 @@ def people(text: str, toks: list[Token], gaz: Gazetteer, orgs: list[_OrgHit], do
                 org = h
         title_start = org.end if org else max(clause_s, m.start())
         title = text[title_start:m.end()].strip("、，, ")
+        gov = L["government_posts"].get(m.group())
+        org_ref_override = None
+        if gov:  # 副市长 is a post of the city's people's government, whatever party post precedes it
+            place = _last_place(gaz, text[clause_s:m.start()])
+            if place:
+                gov_name = place + gov
+                title = m.group()
+                known_gov = gaz.lookup("organization", gov_name)
+                if len(known_gov) == 1:
+                    org_ref_override = known_gov[0].curie
+                    if org_ref_override not in seen_entities:
+                        seen_entities.add(org_ref_override)
+                        qs, qe = quote_span(text, m.start(), m.end())
+                        blocks.append(Block("mention", {"entity": org_ref_override, "name": gov_name,
+                                                        "quote": text[qs:qe]},
+                                            {"name": f"implied by the post '{m.group()}' after {place}"}, m.start()))
+                else:
+                    org_ref_override = org_ids.get(gov_name) or slug(gov_name)
+                    if gov_name not in org_ids:
+                        org_ids[gov_name] = org_ref_override
+                        qs, qe = quote_span(text, m.start(), m.end())
+                        blocks.append(Block("organization", {
+                            "id": org_ref_override, "name": gov_name, "en": None, "class": "yl:LocalGovernment",
+                            "alt_names": [], "located_in": gaz.lookup("place", place)[0].curie, "quote": text[qs:qe]},
+                            {"name": f"implied by the post '{m.group()}' after {place}"}, m.start()))
         if not title or len(title) > 20:
             title = m.group()
         known = gaz.lookup("person", name)
@@ -615,7 +676,7 @@ def people(text: str, toks: list[Token], gaz: Gazetteer, orgs: list[_OrgHit], do
                                                "quote": text[qs:qe]},
                                     {"name": "a name after the post '%s'; check it is the whole name" % m.group()},
                                     j))
-        org_ref = (org.curie or org_ids.get(org.name)) if org else None
+        org_ref = org_ref_override or ((org.curie or org_ids.get(org.name)) if org else None)
         key = (name, title, org_ref)
         if key in seen_positions:
             continue
@@ -623,7 +684,9 @@ def people(text: str, toks: list[Token], gaz: Gazetteer, orgs: list[_OrgHit], do
         qs, qe = quote_span(text, title_start if org is None else org.start, j + len(name))
         date = doc.published if doc and doc.published else None
         comments = {}
-        if org is None:
+        if org_ref_override:
+            pass
+        elif org is None:
             comments["organization"] = "no organization named before the post in this clause"
         elif org.curie is None and org.name not in org_ids:
             comments["organization"] = "several entities are named " + org.name + ": " + ", ".join(org.options)
@@ -743,7 +806,8 @@ def draft(article: Article, gaz: Gazetteer, document: Document | None) -> Draft:
     obs = _Numbers(gaz).find(text, toks, document)
     org_blocks, hits = organizations(text, toks, gaz)
     org_ids = {b.fields["name"]: b.fields["id"] for b in org_blocks if b.kind == "organization" and b.fields["id"]}
-    ppl = people(text, toks, gaz, hits, document, org_ids)
+    seen_entities = {b.fields["entity"] for b in org_blocks if b.kind == "mention" and b.fields["entity"]}
+    ppl = people(text, toks, gaz, hits, document, org_ids, seen_entities)
     evs = events(text, gaz, hits, document, org_ids)
     mem = memberships(text, hits, org_ids, gaz)
     blocks = obs + org_blocks + ppl + evs + mem
