@@ -213,7 +213,7 @@ def test_round_trip_add_then_query_and_check(run, drafted, tmp_path):
     path = write_sheet(sheet_path.parent / "900-curated.yaml", curated(sheet))
     r = run("add", path, "--into", mine, "--timeout", "0")
     assert r.exit_code == 0, r.stderr
-    assert "added 7 facts, 3 new entities and 1 mentions of yid:doc-900" in r.stderr
+    assert "added 7 facts, 3 new entities and 1 mention of yid:doc-900" in r.stderr
     g = rdflib.Graph().parse(mine / "facts-900.ttl")
     share = YID["f900-obs-002"]
     assert g.value(share, YL.value) == rdflib.Literal("66.2", datatype=XSD.decimal)

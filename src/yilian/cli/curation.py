@@ -204,9 +204,13 @@ def add(sheet, into, article, encoding, timeout, sources):
     compiled, violations = bounded(work, timeout, "add")
     _refuse_violations(violations, compiled.rows, parsed.path)
     commit(compiled.plan)
-    click.echo(f"yilian: added {compiled.facts} facts, {compiled.entities} new entities and {compiled.mentions} "
-               f"mentions of {compiled.document} to {compiled.path} ({compiled.skipped} candidates not accepted)",
-               err=True)
+    click.echo(f"yilian: added {_n(compiled.facts, 'fact')}, {_n(compiled.entities, 'new entity', 'new entities')} "
+               f"and {_n(compiled.mentions, 'mention')} of {compiled.document} to {compiled.path} "
+               f"({_n(compiled.skipped, 'candidate')} not accepted)", err=True)
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 # ---------------------------------------------------------------- check

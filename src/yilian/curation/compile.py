@@ -145,7 +145,7 @@ class _Compiler:
         if iri is None or iri not in self.gaz.subjects:
             names = self.gaz.lookup("organization", v) + self.gaz.lookup("person", v) + self.gaz.lookup("place", v)
             hint = ("did you mean " + ", ".join(e.curie for e in names) + "?") if names else \
-                "use a yid: IRI of the graph (yilian describe NAME finds it) or the id of a block of this sheet"
+                "use a yid: IRI of the graph, as `yilian describe NAME` shows it, or the id of a block of this sheet"
             self.problem(row, fld, f"unknown entity '{v}'", hint)
             return None
         if cls and not self.gaz.is_a(iri, cls):
@@ -181,9 +181,9 @@ class _Compiler:
             y, m, d = (int(x) for x in parsed[0].split("-"))
             quote = row.fields.get("quote") or ""
             if not dates.day_printed(str(quote), m, d):
-                self.problem(row, fld, f"{value} has a day, but the quote prints no day {d}日 (and it is not the "
-                             "publication date)",
-                             f"write {y}-{m:02d} (the text gives the month only), or quote the passage that prints the day")
+                self.problem(row, fld, f"{value} has a day, but the quote prints no day {d}日, nor is it the "
+                             "publication date",
+                             f"write {y}-{m:02d} if the text gives the month only, or quote the passage that prints the day")
                 return None
         return dates.literal(value)
 
@@ -250,7 +250,7 @@ class _Compiler:
                 self.problem(row, "quote", "is empty", f"copy the passage of {self.file_name} that states the fact")
             elif not find_quote(quote, self.squashed):
                 self.problem(row, "quote", f"“{_short(quote)}” is not in {self.file_name}",
-                             "copy the passage verbatim from the article (whitespace may differ, nothing else)")
+                             "copy the passage verbatim from the article; whitespace may differ, nothing else")
             getattr(self, "kind_" + row.kind)(row, URIRef(self.iri_of(row)))
 
     def check_shape(self, row: Row) -> None:
