@@ -118,7 +118,9 @@ def main() -> int:
     out = lines.append
     out("# `yilian draft` against the curated graph")
     out("")
-    out(f"Machine: {platform.platform()}, Python {platform.python_version()}, {time_stamp()}.")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    out(f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, load average {load} at the start "
+        f"(shared with other jobs), Python {platform.python_version()}, {time_stamp()}.")
     out("Produced by `python3 bench/draft_recall.py --markdown bench/DRAFT.md`.")
     out("")
     out("| doc | numbers curated | proposed | matched | recall | precision | orgs curated | "
@@ -178,10 +180,12 @@ def main() -> int:
     finally:
         sample.unlink(missing_ok=True)
         Path(str(sample) + ".yaml").unlink(missing_ok=True)
-    out(f"Drafting a 10,000-character article: `yilian draft FILE -o SHEET` end to end in a new process "
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    out(f"Drafting a 10,000-character article (load average {load}): `yilian draft FILE -o SHEET` end to end in a new process "
         f"(Python start, loading the bundled graph, jieba's dictionary, writing the sheet) "
         f"best of 3: **{min(cold):.2f} s** (runs: {', '.join(f'{c:.2f}' for c in cold)}); "
-        f"the drafting itself, warm: **{min(warm):.2f} s**.")
+        f"the drafting itself, warm (jieba's dictionary loaded, the gazetteer built): **{min(warm):.2f} s**. "
+        "A new process spends most of its time loading jieba's dictionary and part-of-speech table.")
     report = "\n".join(lines) + "\n"
     print(report)
     if args.markdown:
