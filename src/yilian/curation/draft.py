@@ -722,9 +722,13 @@ def events(text: str, gaz: Gazetteer, orgs: list[_OrgHit], doc: Document | None,
                 year = str(base)
                 notes.append(f"the year is the document's ({doc.published or doc.estimated}); check it")
         month = int(d.group(2))
-        if not (1 <= month <= 12) or not year:
+        if not 1 <= month <= 12:
             continue
-        start_date = f"{year}-{month:02d}" + (f"-{int(d.group(3)):02d}" if d.group(3) else "")
+        if year:
+            start_date = f"{year}-{month:02d}" + (f"-{int(d.group(3)):02d}" if d.group(3) else "")
+        else:
+            start_date = None
+            notes.append(f"printed {d.group()}; the year is not printed and the document's date is unknown")
         clause_s, _ = _bounds(text, m.start(), m.end(), _CLAUSE)
         label_s = max(clause_s, d.end())
         label = text[label_s:m.end()].strip("，,、 ")
@@ -732,17 +736,28 @@ def events(text: str, gaz: Gazetteer, orgs: list[_OrgHit], doc: Document | None,
         if (label, start_date) in seen or len(label) < 3:
             continue
         seen.add((label, start_date))
+        prev = blocks[-1] if blocks else None
+        if prev is not None and prev.fields["start_date"] == start_date and prev.comments.get("_clause") == clause_s:
+            # 授牌 … 授牌仪式 in one clause: one event, named by the longer phrase
+            qs, qe = quote_span(text, d.start(), m.end())
+            prev.fields.update(label=label, quote=text[qs:qe])
+            continue
         organizer = None
         for h in orgs:
             if s <= h.start and h.end <= m.start():
                 organizer = h.curie or org_ids.get(h.name)
+        place = _last_place(gaz, text[label_s:m.start()])
+        location = gaz.lookup("place", place)[0].curie if place else None
         qs, qe = quote_span(text, d.start(), m.end())
         cls = "yl:" + L["events"][m.group()]
         blocks.append(Block("event", {"id": None, "class": cls, "label": label, "start_date": start_date,
-                                      "location": None, "organizer": organizer,
+                                      "location": location, "organizer": organizer,
                                       "note": "; ".join(notes) or None, "quote": text[qs:qe]},
                             {"class": f"proposed from '{m.group()}'",
-                             "start_date": "as printed: a day only where the text gives one"}, m.start()))
+                             "start_date": "as printed: a day only where the text gives one", "_clause": clause_s},
+                            m.start()))
+    for b in blocks:
+        b.comments.pop("_clause", None)
     return blocks
 
 

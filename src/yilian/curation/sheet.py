@@ -27,6 +27,8 @@ from pathlib import Path
 from ..errors import InputError
 
 FORMAT = "yilian-facts/1"
+#: the largest sheet `add` reads (a draft of a long article is a few hundred kilobytes)
+MAX_BYTES = 16 * 2**20
 
 #: kind -> (required keys, optional keys); `id`, `kind`, `accept` and `quote` are common
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -96,6 +98,9 @@ def read_sheet(path: str | Path) -> Sheet:
     p = Path(path)
     if not p.is_file():
         raise InputError("no such fact sheet", where=str(p), hint="give the file `yilian draft` wrote")
+    if p.stat().st_size > MAX_BYTES:
+        raise InputError(f"the fact sheet is over {MAX_BYTES // 2**20} MiB", where=str(p),
+                         hint="split it into several sheets")
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
