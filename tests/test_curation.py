@@ -436,3 +436,14 @@ def test_check_reports_missing_source_files_and_facts_without_source_or_quote(ru
 def test_check_without_the_sources_folder_cannot_run(run, tmp_path):
     r = run("check", "--sources", tmp_path / "nowhere")
     assert r.exit_code == 2 and "--sources must name a folder" in r.stderr and r.stdout == ""
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the project")
+def test_draft_of_a_bundled_article_names_its_document_by_file_name(run):
+    r = run("draft", CORPUS / "001_8f5186f28e86cd4c.txt", "--timeout", "0")
+    assert r.exit_code == 0, r.stderr
+    sheet = yaml.safe_load(r.stdout)
+    assert (sheet["source"], sheet["date"]) == ("yid:doc-001", "2025-09-30")
+    assert "source: yid:doc-001  # matched by its file name" in r.stdout
+    people = {b["name"] for b in blocks(sheet, "person")} | {b["person"] for b in blocks(sheet, "position")}
+    assert "yid:lin-fang" in people  # 呼吸科主任林芳, a person the graph knows

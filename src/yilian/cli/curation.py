@@ -139,13 +139,16 @@ def draft(file, output, encoding, timeout, sources):
     def work():
         gaz = _gazetteer(sources)
         doc = gaz.document_by_hash(article.sha256)
+        by_name = doc is None and gaz.document_by_file(article.path.name)
+        doc = doc or by_name or None
         dr = run_draft(article, gaz, doc)
         src = "yid:" + doc.iri.rsplit("/", 1)[-1] if doc else None
         date = (doc.published or doc.estimated) if doc else None
         header = {"format": FORMAT, "source": src,
                   "article": os.path.relpath(article.path.resolve(), out_dir),
                   "sha256": article.sha256, "date": date}
-        comments = {"source": None if doc else "not registered: run `yilian source add` first, then draft with --data FOLDER",
+        comments = {"source": ("matched by its file name: the graph records no hash for it" if by_name else None)
+                    if doc else "not registered: run `yilian source add` first, then draft with --data FOLDER",
                     "date": "the document's date (resolves 今年/去年)" if date else "unknown: relative dates stay unresolved"}
         kinds = ", ".join(f"{dr.count(k)} {k}" for k in ("observation", "mention", "organization", "person",
                                                           "position", "event", "membership", "member_count"))

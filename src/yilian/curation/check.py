@@ -150,8 +150,6 @@ def check(quads, ontology_quads, source_dirs: list[Path], encoding: str | None =
                 usable.append((s.value, docs[s.value][0] or "", t))
         if not usable:
             continue  # nothing to compare against; the reason is reported once per document
-        if len(usable) < len([s for s in sources if isinstance(s, ox.NamedNode) and s.value in docs]):
-            pass  # some sources could not be read: their problem is already reported
         missing = False
         for q in quotes:
             sq = squash(q)

@@ -270,15 +270,17 @@ class _Compiler:
             if k not in COMMON and k not in required and k not in optional:
                 self.problem(row, k, f"unknown key for a {kind}", "keys: " + ", ".join(COMMON + required + optional))
         for k in required:
-            if f.get(k) in (None, "", []) and not (kind == "observation" and k == "about" and False):
+            if f.get(k) in (None, "", []):
                 self.problem(row, k, "is missing", _fill_hint(kind, k))
 
     # -------------------------------------------------------------- kinds
 
-    def fact(self, node, row, cls: str, label: str | None):
+    def fact(self, node, row, cls, label: str | None):
+        """The triples every fact node has: its class (a yl: local name or a URIRef), yl:source,
+        yl:quote, its Chinese label and note."""
         from rdflib import RDF, RDFS, URIRef
 
-        self.add(node, RDF.type, URIRef(YL_NS + cls))
+        self.add(node, RDF.type, cls if isinstance(cls, URIRef) else URIRef(YL_NS + cls))
         self.add(node, self.YL["source"], URIRef(self.doc_iri))
         if isinstance(row.fields.get("quote"), str):
             self.add(node, self.YL["quote"], self.zh(row.fields["quote"].strip()))
@@ -358,15 +360,12 @@ class _Compiler:
         self.add(node, self.YL["asOf"], self.date(row, "as_of", f.get("as_of")))
 
     def kind_event(self, row, node):
-        from rdflib import RDF, Literal, Namespace
+        from rdflib import Literal, Namespace
 
         SCHEMA = Namespace("https://schema.org/")
         f = row.fields
         cls = self.klass(row, "class", f.get("class"), "yl:Event")
-        self.fact(node, row, "Event", f.get("label"))
-        if cls is not None:
-            self.triples = [t for t in self.triples if not (t[0] == node and t[1] == RDF.type)]
-            self.add(node, RDF.type, cls)
+        self.fact(node, row, cls if cls is not None else "Event", f.get("label"))
         if f.get("label_en"):
             from rdflib import RDFS
 

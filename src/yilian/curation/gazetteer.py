@@ -153,6 +153,12 @@ class Gazetteer:
                 return d
         return None
 
+    def document_by_file(self, name: str) -> Document | None:
+        """The document whose yl:corpusFile is `name` and that records no hash (the bundled
+        documents), if there is exactly one."""
+        found = [d for d in self.documents.values() if d.file == name and not d.sha256]
+        return found[0] if len(found) == 1 else None
+
     @cached_property
     def org_pattern(self) -> re.Pattern | None:
         """One regex that finds every organization name (longest first)."""
