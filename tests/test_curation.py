@@ -137,7 +137,7 @@ def test_registering_the_same_text_twice_is_refused(run, drafted, tmp_path):
     r = register(run, article, folder, "--date", "2025-10-10", "--id", "another")
     assert r.exit_code == 2
     assert "already registered as yid:doc-900" in r.stderr
-    assert sorted(p.name for p in folder.iterdir()) == ["source-900.ttl"] or (folder / "facts-900.ttl").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["source-900.ttl"]  # nothing written
 
 
 # ---------------------------------------------------------------- draft
