@@ -123,6 +123,14 @@ def main() -> int:
         f"(shared with other jobs), Python {platform.python_version()}, {time_stamp()}.")
     out("Produced by `python3 bench/draft_recall.py --markdown bench/DRAFT.md`.")
     out("")
+    out("Numbers: the document's yl:Observation nodes with a yl:value, matched with the draft's observation "
+        "candidates on value and unit (as multisets); precision = matched / proposed. Organizations: those with "
+        "yl:mentionedIn the document, proposed by a `mention` or a new `organization` block. *known*: the draft "
+        "looks names up in the whole bundled graph, which already holds the document's organizations; *held out*: "
+        "the graph without the document's own file graph/doc-NNN.ttl, so what only that document names must be "
+        "found by its name ending (as for a new article). Much of 003's low precision is the unrelated news on "
+        "the same page.")
+    out("")
     out("| doc | numbers curated | proposed | matched | recall | precision | orgs curated | "
         "found (known) | recall (known) | precision (known) | found (held out) | recall (held out) | precision (held out) |")
     out("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
