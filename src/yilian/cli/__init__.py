@@ -59,10 +59,11 @@ def main(debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from . import data, explore, network, query, serve, synth, validate
+    from . import curation, data, explore, network, query, serve, synth, validate
 
     for command in (query.query, query.queries, validate.validate, data.export, explore.stats,
-                    explore.describe, serve.serve, data.fmt, network.network, synth.synth):
+                    explore.describe, serve.serve, data.fmt, network.network, synth.synth,
+                    curation.source, curation.draft, curation.add, curation.check):
         main.add_command(command)
 
 
