@@ -95,20 +95,21 @@ def _long_string(self) -> str:
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 
-#: datatype -> the Turtle 1.1 grammar production (INTEGER, DECIMAL, DOUBLE, BooleanLiteral)
-#: that reads a bare token back as exactly that lexical form and datatype
+#: datatype -> the lexical forms written bare (``60``, ``-1.50``, ``true``): those that match
+#: the Turtle 1.1 production for that datatype (INTEGER, DECIMAL, BooleanLiteral) *and* that
+#: every reader keeps — rdflib's Turtle parser reads a bare number as a Python number, so
+#: ``060``, ``+5``, ``-0``, ``.5`` and every bare double (``1.0E0``) would come back
+#: rewritten. All other forms are written ``"060"^^xsd:integer``.
 _BARE = {
-    _XSD + "integer": re.compile(r"[+-]?[0-9]+\Z"),
-    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+\Z"),
-    _XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)\Z"),
+    _XSD + "integer": re.compile(r"(0|-?[1-9][0-9]*)\Z"),
+    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+\Z"),
     _XSD + "boolean": re.compile(r"(true|false)\Z"),
 }
 
 
 def _exact_literal_n3(original):
-    """rdflib's Literal._literal_n3, writing a literal bare (``060``, ``1.0E0``, ``true``)
-    only when Turtle reads that token back as the same lexical form and datatype, and as
-    ``"lexical"^^datatype`` otherwise. rdflib's own writes the value instead: ``1.0E0``
+    """rdflib's Literal._literal_n3, writing a literal bare only in the forms of _BARE and
+    as ``"lexical"^^datatype`` otherwise. rdflib's own writes the value instead: ``1.0E0``
     became ``1e+00``, ``"1"^^xsd:decimal`` became ``1.0`` and ``"1"^^xsd:boolean`` became
     ``1``, an xsd:integer (issue 12)."""
 
