@@ -276,3 +276,66 @@ def test_rdfxml_export_keeps_carriage_return(run, tmp_path):
     with rdflib_exact():
         g = rdflib.Graph().parse(data=r.stdout, format="xml")
     assert list(g.objects()) == [rdflib.Literal("a\rb\r\nc")]
+
+
+# --- finding 4: -o ignored the extension ------------------------------------------------
+
+
+@pytest.mark.parametrize("ext,fmt", [(".nt", "ntriples"), (".ttl", "turtle"), (".nq", "nquads"), (".trig", "trig"),
+                                     (".jsonld", "jsonld"), (".rdf", "rdfxml"), (".owl", "rdfxml"), (".xml", "rdfxml"),
+                                     (".n3", "turtle"), (".NT", "ntriples")])
+def test_export_to_file_takes_format_from_extension(run, mini, tmp_path, ext, fmt):
+    out = tmp_path / f"yilian{ext}"
+    r = run("export", "-o", out, *mini)
+    assert r.exit_code == 0, r.stderr
+    assert out.read_bytes() == run("export", "--format", fmt, *mini).stdout_bytes
+
+
+def test_export_without_extension_writes_turtle(run, mini, tmp_path):
+    out = tmp_path / "yilian"
+    assert run("export", "-o", out, *mini).exit_code == 0
+    assert out.read_bytes() == run("export", *mini).stdout_bytes
+
+
+@pytest.mark.parametrize("args,stderr", [
+    (["--format", "turtle", "-o", "x.nt"], "--format turtle contradicts -o x.nt (.nt is N-Triples)"),
+    (["--format", "nt", "-o", "x.ttl"], "--format ntriples contradicts -o x.ttl (.ttl is Turtle)"),
+    (["-o", "x.csv"], "cannot write -o x.csv: .csv is not an RDF file"),
+    (["-o", "x.json"], "cannot write -o x.json: .json is not an RDF file"),
+])
+def test_export_refuses_format_that_contradicts_extension(run, mini, tmp_path, monkeypatch, args, stderr):
+    monkeypatch.chdir(tmp_path)
+    r = run("export", *args, *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT and stderr in r.stderr and r.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+SELECT = "SELECT ?h WHERE { ?h a yl:Hospital } ORDER BY ?h"
+CONSTRUCT = "CONSTRUCT { ?h a yl:Hospital } WHERE { ?h a yl:Hospital }"
+
+
+@pytest.mark.parametrize("query,ext,fmt", [
+    (SELECT, ".csv", "csv"), (SELECT, ".tsv", "tsv"), (SELECT, ".json", "json"), (SELECT, ".srj", "json"),
+    (SELECT, ".xml", "xml"), (SELECT, ".srx", "xml"), (SELECT, ".txt", "table"), (SELECT, "", "table"),
+    (CONSTRUCT, ".nt", "ntriples"), (CONSTRUCT, ".ttl", "turtle"), (CONSTRUCT, ".jsonld", "jsonld"),
+    (CONSTRUCT, ".rdf", "rdfxml"), (CONSTRUCT, ".xml", "rdfxml"), (CONSTRUCT, ".txt", "turtle"),
+])
+def test_query_to_file_takes_format_from_extension(run, mini, tmp_path, query, ext, fmt):
+    out = tmp_path / f"answer{ext}"
+    r = run("query", "--no-store", "-o", out, *mini, query)
+    assert r.exit_code == 0, r.stderr
+    assert out.read_bytes() == run("query", "--no-store", "--format", fmt, *mini, query).stdout_bytes
+
+
+@pytest.mark.parametrize("query,args,stderr", [
+    (SELECT, ["--format", "csv", "-o", "a.tsv"], "--format csv contradicts -o a.tsv (.tsv is TSV)"),
+    (SELECT, ["--format", "table", "-o", "a.csv"], "--format table contradicts -o a.csv (.csv is CSV)"),
+    (SELECT, ["-o", "a.ttl"], "cannot write -o a.ttl: .ttl is for RDF, and a SELECT answer is not a graph"),
+    (CONSTRUCT, ["-o", "a.csv"], "cannot write -o a.csv: .csv is for SELECT and ASK answers"),
+    (CONSTRUCT, ["--format", "ntriples", "-o", "a.ttl"], "--format ntriples contradicts -o a.ttl (.ttl is Turtle)"),
+])
+def test_query_refuses_format_that_contradicts_extension(run, mini, tmp_path, monkeypatch, query, args, stderr):
+    monkeypatch.chdir(tmp_path)
+    r = run("query", "--no-store", *args, *mini, query)
+    assert r.exit_code == ExitCode.BAD_INPUT and stderr in r.stderr and r.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
