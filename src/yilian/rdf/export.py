@@ -325,7 +325,7 @@ def check_rdfxml(quads: Iterable[ox.Quad]) -> None:
     holds a character XML 1.0 cannot hold (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F,
     U+FFFE, U+FFFF). Turtle and N-Triples can write all of these.
     """
-    hint = "use --format turtle or --format ntriples, which can write it"
+    hint = "use --format turtle or --format ntriples"
     seen: set[str] = set()
     for q in quads:
         p = q.predicate.value
@@ -335,9 +335,9 @@ def check_rdfxml(quads: Iterable[ox.Quad]) -> None:
                 raise UsageError(f"RDF/XML cannot express the predicate <{p}>: it is an RDF/XML syntax name",
                                  hint=hint)
             if not xml_local_name(p):
-                raise UsageError(f"RDF/XML cannot express the predicate <{p}>: RDF/XML writes a predicate as an "
-                                 "XML element name, and no XML name can be split from the end of this IRI "
-                                 "(a name starts with a letter or '_', not a digit, '-' or '.')", hint=hint)
+                raise UsageError(f"RDF/XML cannot express the predicate <{p}>: it writes a predicate as an XML "
+                                 "element name, and this IRI does not end in one (a name starts with a letter or "
+                                 "'_')", hint=hint)
         for t in (q.subject, q.object):
             if isinstance(t, ox.Literal):
                 bad = _NOT_XML_CHAR.search(t.value)
