@@ -339,3 +339,22 @@ def test_query_refuses_format_that_contradicts_extension(run, mini, tmp_path, mo
     r = run("query", "--no-store", *args, *mini, query)
     assert r.exit_code == ExitCode.BAD_INPUT and stderr in r.stderr and r.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("ext,fmt", [(".json", "json"), (".ttl", "turtle"), (".txt", "text"), ("", "text")])
+def test_validate_to_file_takes_format_from_extension(run, mini, tmp_path, ext, fmt):
+    out = tmp_path / f"report{ext}"
+    r = run("validate", "-o", out, *mini)
+    assert r.exit_code == 0, r.stderr
+    assert out.read_bytes() == run("validate", "--format", fmt, *mini).stdout_bytes
+
+
+@pytest.mark.parametrize("args,stderr", [
+    (["--format", "json", "-o", "r.ttl"], "--format json contradicts -o r.ttl (.ttl is Turtle)"),
+    (["-o", "r.nt"], "cannot write -o r.nt: .nt is not a report format"),
+])
+def test_validate_refuses_format_that_contradicts_extension(run, mini, tmp_path, monkeypatch, args, stderr):
+    monkeypatch.chdir(tmp_path)
+    r = run("validate", *args, *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT and stderr in r.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -29,7 +29,7 @@ RESULT_EXTENSIONS: dict[str, str] = {".csv": "csv", ".tsv": "tsv", ".json": "jso
                                      ".xml": "xml", ".srx": "xml", ".txt": "table"}
 _NAMES = {"turtle": "Turtle", "ntriples": "N-Triples", "nquads": "N-Quads", "trig": "TriG", "jsonld": "JSON-LD",
           "rdfxml": "RDF/XML", "csv": "CSV", "tsv": "TSV", "json": "SPARQL JSON results",
-          "xml": "SPARQL XML results", "table": "a text table"}
+          "xml": "SPARQL XML results", "table": "a text table", "text": "text"}
 
 
 def extension(output: str | None) -> str:
@@ -40,20 +40,22 @@ def extension(output: str | None) -> str:
 
 
 def choose(given: str | None, output: str | None, by_extension: dict[str, str], default: str,
-           refused: dict[str, str] | None = None) -> str:
+           refused: dict[str, str] | None = None, names: dict[str, str] | None = None) -> str:
     """The format to write: ``given`` (already canonical), else the one ``by_extension``
     names for the -o file's extension, else ``default``.
 
-    ``refused`` maps extensions that name a format this output cannot be (a results
+    ``names`` overrides how a format is named in messages. ``refused`` maps extensions that name a format this output cannot be (a results
     extension for RDF …) to why. Raises UsageError (exit 2) when ``given`` contradicts the
     extension, or the extension names a format this output cannot be.
     """
     ext = extension(output)
     implied = by_extension.get(ext)
+    name = {**_NAMES, **(names or {})}
     if given is not None:
         if implied is not None and implied != given:
-            raise UsageError(f"--format {given} contradicts -o {output} ({ext} is {_NAMES[implied]})",
-                             hint=f"drop --format to write {_NAMES[implied]}, or name the file for {_NAMES[given]}")
+            raise UsageError(f"--format {given} contradicts -o {output} ({ext} is {name.get(implied, implied)})",
+                             hint=f"drop --format to write {name.get(implied, implied)}, "
+                                  f"or name the file for {name.get(given, given)}")
         if implied is None and refused and ext in refused:
             raise UsageError(f"--format {given} contradicts -o {output}: {refused[ext]}",
                              hint="name the file for the format you want")
