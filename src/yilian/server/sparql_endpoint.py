@@ -12,37 +12,50 @@ are refused (403), and so are SERVICE calls unless allowed by name, as in `yilia
 yilian's common prefixes are predeclared; without a dataset in the request or a FROM in
 the query, the default graph is the union of all graphs (as for local queries).
 
-Processes: the parent loads the graph and listens; it forks `workers` processes that
-share the loaded store (copy-on-write) and each answer one query at a time. A query that
-runs past the time limit gets a 503 answer and its worker exits (a running pyoxigraph
-query cannot be stopped otherwise); the parent forks a fresh one.
+Processes: the parent loads the graph, then forks `workers` processes that share the
+loaded store (copy-on-write) and each answer one query at a time. The parent itself is
+the HTTP front: an asyncio server (aiohttp) that reads and checks every request, with a
+deadline for its headers and one for its body, and sends each complete query to an idle
+worker over a socket pair, awaiting the answer without blocking. Idle or slow
+connections therefore cost the front a socket each, never a worker. A query that runs
+past the time limit, or a worker whose resident memory grows past the cap, gets a 503
+answer; the worker is killed (a running pyoxigraph query cannot be stopped otherwise)
+and the parent forks a fresh one. Workers end with the parent.
 """
 
 from __future__ import annotations
 
-import http.server
+import asyncio
+import gc
 import io
+import logging
 import os
+import pickle
 import signal
 import socket
 import sys
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from http import HTTPStatus
 
 import pyoxigraph as ox
 
 from .. import __version__
 from ..errors import InputError, LimitError, PolicyError, YilianError
+from ..limits import rss_bytes
 from ..prefixes import PREFIXES
 from ..sparql import policy, run as querying
 
 QUERY_PATHS = ("/query", "/sparql")
 #: the largest request body accepted (a query, not data)
 MAX_BODY = 1 << 20
-#: seconds a client may take to send its whole request
+#: seconds a client may take to send a request's headers, and then its body; an idle
+#: kept-alive connection is closed after as long
 READ_TIMEOUT = 10.0
+#: the longest request line or header line, in bytes
+MAX_LINE = 8190
 #: the largest answer, in bytes (results are built in memory before they are sent)
 MAX_RESULT = 512 << 20
 
@@ -118,9 +131,8 @@ class Endpoint:
     allow_service: tuple[str, ...] = ()
     log: bool = True
     triples: int = 0
-    in_worker: bool = False  # may the handler end the process when a query runs too long?
     local_only: bool = False  # listening on loopback: refuse requests that name another Host
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    max_memory: int = 0  # bytes a worker process may use (resident), 0: no cap (only enforced in workers)
 
     def answer(self, text: str, accept: str | None, default_graphs: list[str],
                named_graphs: list[str]) -> tuple[str, bytes]:
@@ -200,69 +212,70 @@ def _one_line(e: Exception) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
-class _Watchdog:
-    """One thread per worker that calls a function when the current query's deadline
-    passes (cheaper than a timer thread per query)."""
+# ---------------------------------------------------------------- the HTTP front (aiohttp)
 
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._deadline: float | None = None
-        self._action = None
-        self._thread: threading.Thread | None = None
-
-    def arm(self, seconds: float, action) -> None:
-        with self._cond:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, daemon=True)
-                self._thread.start()
-            self._deadline, self._action = time.monotonic() + seconds, action
-            self._cond.notify()
-
-    def cancel(self) -> None:
-        with self._cond:
-            self._deadline = self._action = None
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._deadline is None or time.monotonic() < self._deadline:
-                    self._cond.wait(None if self._deadline is None else self._deadline - time.monotonic())
-                action, self._deadline, self._action = self._action, None, None
-            if action is not None:
-                action()
+def _problem_reply(p: HTTPProblem) -> tuple[int, str, bytes, dict[str, str]]:
+    return p.status, "text/plain; charset=utf-8", (p.message + "\n").encode("utf-8"), p.headers
 
 
-_WATCHDOG = _Watchdog()
+def _run_job(endpoint: Endpoint, job: tuple) -> tuple[int, str, bytes, dict[str, str]]:
+    """One query (text, Accept, default graphs, named graphs) as (status, type, body, headers)."""
+    try:
+        ctype, body = endpoint.answer(*job)
+        return 200, ctype, body, {}
+    except HTTPProblem as p:
+        return _problem_reply(p)
+    except MemoryError:
+        return _problem_reply(_too_much_memory(endpoint))
+    except Exception as e:  # noqa: BLE001 - a bug: one line, the worker goes on
+        return _problem_reply(HTTPProblem(500, f"internal error: {type(e).__name__}: {_one_line(e)}"))
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    server_version = f"yilian/{__version__}"
-    protocol_version = "HTTP/1.0"  # one request per connection: a worker never waits on an idle client
-    default_request_version = "HTTP/1.0"  # answers to malformed requests get a status line too
-    endpoint: Endpoint  # set on the subclass made for each server
+def _too_much_memory(ep: Endpoint) -> HTTPProblem:
+    cap = f" ({ep.max_memory / (1 << 20):,.0f} MiB)" if ep.max_memory else ""
+    return HTTPProblem(503, f"the query needed more memory than a worker may use{cap} and was stopped (narrow the "
+                            "query, add LIMIT, or restart the server with a larger --max-memory)")
 
-    # ------------------------------------------------------------ methods
 
-    def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == "/":
-            self._send(200, "text/plain; charset=utf-8", _about(self.endpoint).encode("utf-8"))
-            return
+def _too_slow(ep: Endpoint) -> HTTPProblem:
+    return HTTPProblem(503, f"the query did not finish within {ep.timeout:g} seconds and was stopped (narrow the "
+                            "query, or restart the server with a larger --timeout)")
+
+
+class _Front:
+    """The aiohttp request handler: reads and checks each request in the event loop and
+    hands complete queries to `pool` (an object with `async run(job) -> reply`)."""
+
+    def __init__(self, endpoint: Endpoint, pool):
+        self.endpoint = endpoint
+        self.pool = pool
+
+    async def __call__(self, request):
+        started = time.perf_counter()
+        url = urllib.parse.urlsplit(request.raw_path)
         try:
-            params = _params(url.query)
+            self._check_host(request)
+            if request.method not in ("GET", "POST"):
+                raise HTTPProblem(405, f"{request.method} is not supported: this endpoint answers queries "
+                                       "(GET or POST) and is read-only", {"Allow": "GET, POST"})
+            if request.method == "GET" and url.path == "/":
+                reply = 200, "text/plain; charset=utf-8", _about(self.endpoint).encode("utf-8"), {}
+            else:
+                reply = await self.pool.run(await self._job(request, url))
         except HTTPProblem as p:
-            self._problem(p)
-            return
-        self._query(url, params)
+            reply = _problem_reply(p)
+        except (asyncio.TimeoutError, TimeoutError):
+            reply = _problem_reply(HTTPProblem(408, f"the request did not arrive within {READ_TIMEOUT:g} seconds"))
+        return await self._send(request, url, started, *reply)
 
-    def do_POST(self):
-        url = urllib.parse.urlsplit(self.path)
-        try:
+    async def _job(self, request, url) -> tuple:
+        """The query job of a request: (text, Accept, default graphs, named graphs)."""
+        params = _params(url.query)
+        if request.method == "POST":
             if url.path not in QUERY_PATHS:
                 raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
-            ctype = self.headers.get_content_type()
-            body = self._body()
-            params = _params(url.query)
+            ctype = request.content_type
+            body = await self._body(request)
             if ctype == "application/sparql-query":
                 params["query"] = [_text(body)]
             elif ctype == "application/x-www-form-urlencoded":
@@ -272,163 +285,130 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise _read_only()
             else:
                 raise HTTPProblem(415, f"a query is sent as application/sparql-query or a form, not {ctype}")
-        except HTTPProblem as p:
-            self._problem(p)
-            return
-        self._query(url, params)
+        if url.path not in QUERY_PATHS:
+            raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
+        if "update" in params:
+            raise _read_only()
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            raise HTTPProblem(400, "give exactly one query (the query parameter, or the body of a POST "
+                                   "of application/sparql-query)")
+        text = queries[0]
+        if not text.strip():
+            raise HTTPProblem(400, "the query is empty")
+        return (text, request.headers.get("Accept"), params.get("default-graph-uri", []),
+                params.get("named-graph-uri", []))
 
-    def _not_allowed(self):
-        self._problem(HTTPProblem(405, f"{self.command} is not supported: this endpoint answers queries "
-                                       "(GET or POST) and is read-only", {"Allow": "GET, POST"}))
-
-    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _not_allowed
-
-    def send_error(self, code, message=None, explain=None):
-        """http.server's own errors (a malformed request line, headers too long …) as one
-        line of text, like every other answer."""
-        text = message or self.responses.get(code, ("error",))[0]
-        if not hasattr(self, "command") or self.command is None:
-            self.command = "-"
-        self.close_connection = True
-        self._problem(HTTPProblem(code, f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"))
-
-    # ------------------------------------------------------------ queries
-
-    def _query(self, url, params: dict[str, list[str]]) -> None:
-        started = time.perf_counter()
-        try:
-            self._check_host()
-            if url.path not in QUERY_PATHS:
-                raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
-            if "update" in params:
-                raise _read_only()
-            queries = params.get("query", [])
-            if len(queries) != 1:
-                raise HTTPProblem(400, "give exactly one query (the query parameter, or the body of a POST "
-                                       "of application/sparql-query)")
-            text = queries[0]
-            if not text.strip():
-                raise HTTPProblem(400, "the query is empty")
-            watchdog = self._watch(started)
-            try:
-                ctype, body = self.endpoint.answer(text, self.headers.get("Accept"),
-                                                   params.get("default-graph-uri", []),
-                                                   params.get("named-graph-uri", []))
-            finally:
-                if watchdog is not None:
-                    watchdog.cancel()
-            self._send(200, ctype, body, started=started)
-        except HTTPProblem as p:
-            self._problem(p, started)
-
-    def _watch(self, started: float) -> _Watchdog | None:
-        """In a worker process: answer 503 and end the worker when the query runs past the
-        limit (the parent starts a new one)."""
-        ep = self.endpoint
-        if not (ep.in_worker and ep.timeout and ep.timeout > 0):
-            _WATCHDOG.cancel()  # the request has been read: its deadline is over
-            return None
-
-        def expire():
-            message = (f"the query did not finish within {ep.timeout:g} seconds and was stopped (narrow the "
-                       "query, or restart the server with a larger --timeout)\n").encode("utf-8")
-            ep._lock.acquire()  # held until the process ends: nothing else is written or accepted
-            if self._responded:
-                ep._lock.release()
-                return  # the answer was already on its way
-            self._responded = True
-            self._write(503, "text/plain; charset=utf-8", message, None, started)
-            try:
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-            os._exit(0)
-
-        _WATCHDOG.arm(ep.timeout, expire)
-        return _WATCHDOG
-
-    def _check_host(self) -> None:
+    def _check_host(self, request) -> None:
         """A server on 127.0.0.1 answers only requests addressed to this machine: a web page
         whose name is made to resolve to 127.0.0.1 (DNS rebinding) sends its own Host."""
         if not self.endpoint.local_only:
             return
-        host = (self.headers.get("Host") or "").strip().lower()
+        host = (request.headers.get("Host") or "").strip().lower()
         name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
         if host and name not in ("127.0.0.1", "localhost", "[::1]", "::1"):
             raise HTTPProblem(403, f"this server answers only requests to 127.0.0.1 or localhost, not to {host} "
                                    "(start it with --host to serve other names)")
 
-    # ------------------------------------------------------------ plumbing
-
-    def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
+    @staticmethod
+    async def _body(request) -> bytes:
+        """The body of a POST, read within READ_TIMEOUT; at most MAX_BODY bytes."""
+        length = request.headers.get("Content-Length")
         if length is None:
             raise HTTPProblem(411, "a POST needs a Content-Length")
-        try:
-            n = int(length)
-        except ValueError:
-            raise HTTPProblem(400, "the Content-Length is not a number") from None
-        if n < 0:
-            raise HTTPProblem(400, "the Content-Length is negative")
+        n = request.content_length or 0  # aiohttp's parser has refused lengths that are not numbers
         if n > MAX_BODY:
             raise HTTPProblem(413, f"the request body is larger than {MAX_BODY >> 20} MiB; a query is never that big")
-        data = self.rfile.read(n)
-        if len(data) < n:
-            raise HTTPProblem(400, "the request body is shorter than its Content-Length")
-        return data
+        request.protocol.body_started(request.content)
+        try:
+            return await asyncio.wait_for(request.content.readexactly(n), READ_TIMEOUT)
+        except asyncio.IncompleteReadError:
+            raise HTTPProblem(400, "the request body is shorter than its Content-Length") from None
 
-    _responded = False
+    async def _send(self, request, url, started: float, status: int, ctype: str, body: bytes,
+                    headers: dict[str, str]):
+        from aiohttp import web
 
-    def _send(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None,
-              started: float | None = None) -> bool:
-        """Answer, unless an answer was sent already; True when this call sent it."""
-        with self.endpoint._lock:  # the watchdog thread and the handler never both answer
-            if self._responded:
-                return False
-            self._responded = True
+        resp = web.StreamResponse(status=status, headers={"Content-Type": ctype, "Vary": "Accept",
+                                                          "Server": f"yilian/{__version__}", **headers})
+        resp.content_length = len(body)
+        if status >= 400:
+            resp.force_close()
+        try:
             # a client that reads the answer slowly gets a deadline too (1 MiB/s at least)
-            _WATCHDOG.arm(READ_TIMEOUT + len(body) / (1 << 20), self._hang_up)
-            self._write(status, ctype, body, headers, started)
-        return True
-
-    def _hang_up(self) -> None:
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
+            await asyncio.wait_for(self._write(request, resp, body), READ_TIMEOUT + len(body) / (1 << 20))
+        except (asyncio.TimeoutError, TimeoutError, OSError):
+            if request.transport is not None:
+                request.transport.abort()
+        except Exception:  # noqa: BLE001 - the connection went away (aiohttp's own errors)
             pass
-
-    def _write(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None,
-               started: float | None) -> None:
-        """Write one answer (the caller holds the endpoint's lock)."""
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Vary", "Accept")
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass  # the client went away
-        if started is not None and self.endpoint.log:
-            ms = (time.perf_counter() - started) * 1000
-            path = urllib.parse.urlsplit(getattr(self, "path", "") or "-").path
-            print(f"yilian serve: {self.command or '-'} {path} {status} {len(body)} bytes {ms:.1f} ms",
-                  file=sys.stderr, flush=True)
-
-    def _problem(self, p: HTTPProblem, started: float | None = None) -> bool:
-        return self._send(p.status, "text/plain; charset=utf-8", (p.message + "\n").encode("utf-8"), p.headers,
-                          started=started if started is not None else time.perf_counter())
-
-    def log_request(self, code="-", size="-"):  # _send logs queries itself
-        pass
-
-    def log_error(self, format, *args):  # malformed requests: one line, when logging
         if self.endpoint.log:
-            print(f"yilian serve: {format % args}", file=sys.stderr, flush=True)
+            ms = (time.perf_counter() - started) * 1000
+            print(f"yilian serve: {request.method} {url.path} {status} {len(body)} bytes {ms:.1f} ms",
+                  file=sys.stderr, flush=True)
+        return resp
 
+    @staticmethod
+    async def _write(request, resp, body: bytes) -> None:
+        await resp.prepare(request)
+        if request.method != "HEAD":
+            await resp.write(body)
+        await resp.write_eof()
+
+
+def _protocol_class():
+    """aiohttp's connection handler with two changes: a client that half-closes after its
+    request (as `nc -N` does) still gets the answer, and a request aiohttp's parser refuses
+    gets one line of text like every other error."""
+    from aiohttp import web
+    from aiohttp.web_protocol import RequestHandler
+
+    class Protocol(RequestHandler):
+        _peer_eof = False
+        _body_reader = None
+        endpoint: Endpoint
+
+        def eof_received(self):
+            self._peer_eof = True
+            if self._body_reader is not None:
+                self._body_reader.feed_eof()  # a body still missing will not come
+            return True  # keep the connection open to send the answer
+
+        def body_started(self, reader) -> None:
+            self._body_reader = reader
+            if self._peer_eof:
+                reader.feed_eof()
+
+        def handle_error(self, request, status=500, exc=None, message=None):
+            text = " ".join(str(message or "").split()) or HTTPStatus(status).phrase
+            text = f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"
+            if self.endpoint.log:
+                print(f"yilian serve: - - {status} malformed request: {_one_line(Exception(text))}",
+                      file=sys.stderr, flush=True)
+            resp = web.Response(status=status, text=text + "\n", content_type="text/plain", charset="utf-8",
+                                headers={"Server": f"yilian/{__version__}"})
+            resp.force_close()
+            return resp
+
+    return Protocol
+
+
+def _web_server(endpoint: Endpoint, pool):
+    """An aiohttp low-level server (a protocol factory for loop.create_server)."""
+    from aiohttp import web
+
+    protocol = type("BoundProtocol", (_protocol_class(),), {"endpoint": endpoint})
+
+    class Server(web.Server):
+        def __call__(self):
+            return protocol(self, loop=self._loop, **self._kwargs)
+
+    # keepalive_timeout runs from the moment a connection opens until its request's headers
+    # are in (and between requests on a kept-alive connection): a client that sends half a
+    # request, or nothing, is closed after READ_TIMEOUT without costing a worker anything
+    return Server(_Front(endpoint, pool), keepalive_timeout=READ_TIMEOUT, access_log=None,
+                  max_line_size=MAX_LINE, max_field_size=MAX_LINE, lingering_time=2.0,
+                  logger=logging.getLogger("yilian.serve.http"))
 
 def _read_only() -> HTTPProblem:
     return HTTPProblem(403, "SPARQL Update is refused: this endpoint is read-only (edit the RDF files and "
@@ -455,11 +435,345 @@ def _about(ep: Endpoint) -> str:
             f"  yilian query --endpoint http://HOST:PORT{QUERY_PATHS[0]} --name alliance-lead\n")
 
 
-def handler_for(endpoint: Endpoint) -> type[Handler]:
-    return type("BoundHandler", (Handler,), {"endpoint": endpoint})
+# ---------------------------------------------------------------- where queries run
+
+class _InlinePool:
+    """Queries answered one at a time in a thread of this process (no time or memory
+    limit: a thread cannot stop a query). For tests and for platforms without fork."""
+
+    def __init__(self, endpoint: Endpoint):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.endpoint = endpoint
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="yilian-query")
+
+    async def run(self, job: tuple) -> tuple:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, _run_job, self.endpoint, job)
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-# ---------------------------------------------------------------- processes
+def _frame(obj) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(8, "big") + data
+
+
+def _recv_exactly(chan: socket.socket, n: int) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = chan.recv(min(n - len(buf), 1 << 20))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
+
+
+def _worker_main(chan: socket.socket, endpoint: Endpoint) -> None:
+    """A worker's life: read a job from the parent, answer it, until the parent is gone
+    (the channel reaches its end)."""
+    while True:
+        head = _recv_exactly(chan, 8)
+        if head is None:
+            return
+        data = _recv_exactly(chan, int.from_bytes(head, "big"))
+        if data is None:
+            return
+        chan.sendall(_frame(_run_job(endpoint, pickle.loads(data))))
+
+
+def _die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when the parent ends, even in the middle of a query
+    (an idle worker also ends when its channel closes)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+class _Worker:
+    def __init__(self, pid: int, reader, writer):
+        self.pid, self.reader, self.writer = pid, reader, writer
+        self.busy = False
+        self.gone = False  # retired: killed by us or ended
+        self.killed_for: str | None = None  # "memory" when the memory watch killed it
+
+    async def ask(self, job: tuple) -> tuple:
+        self.writer.write(_frame(job))
+        head = await self.reader.readexactly(8)
+        return pickle.loads(await self.reader.readexactly(int.from_bytes(head, "big")))
+
+
+class _ForkedPool:
+    """`workers` processes forked from this one after the graph is loaded (they share it
+    copy-on-write), each answering one query at a time, sent over a socket pair. A query
+    past the time limit, or a worker past the memory cap, gets a 503 answer; its worker is
+    killed and replaced. Ten unexpected worker exits in ten seconds stop the server."""
+
+    TICK = 0.05  # seconds between memory checks of busy workers (and reaping ended ones)
+
+    def __init__(self, endpoint: Endpoint, workers: int, keep_fds: tuple[int, ...] = ()):
+        self.endpoint = endpoint
+        self.size = workers
+        self.workers: dict[int, _Worker] = {}
+        self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self.failures: list[float] = []
+        self.failed: LimitError | None = None
+        self.stopped = asyncio.Event()
+        self._parent = os.getpid()
+        self._tick: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        for _ in range(self.size):
+            await self._spawn()
+        self._tick = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _spawn(self) -> None:
+        parent_end, child_end = socket.socketpair()
+        signals = {signal.SIGINT, signal.SIGTERM}
+        # signals wait until the child has set itself up: a signal in between would run
+        # the parent's handler in the child
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        try:
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns into the parent's code
+                code = 0
+                try:
+                    gc.freeze()  # the parent's objects (sockets among them) are never collected here
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group; the parent stops us
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    _die_with_parent()
+                    # the listening socket, the clients' connections, the other workers'
+                    # channels: a worker holds none of them open
+                    keep = child_end.fileno()
+                    os.closerange(3, keep)
+                    os.closerange(keep + 1, _max_fd())
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+                    if os.getppid() == self._parent:
+                        _worker_main(child_end, self.endpoint)
+                except BaseException:  # noqa: BLE001
+                    code = 1
+                finally:
+                    os._exit(code)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+        child_end.close()
+        reader, writer = await asyncio.open_connection(sock=parent_end, limit=1 << 16)
+        worker = _Worker(pid, reader, writer)
+        self.workers[pid] = worker
+        self.idle.put_nowait(worker)
+
+    async def run(self, job: tuple) -> tuple:
+        ep = self.endpoint
+        limit = ep.timeout if ep.timeout and ep.timeout > 0 else None
+        try:
+            worker = await asyncio.wait_for(self._take(), limit)
+        except (asyncio.TimeoutError, TimeoutError):
+            return _problem_reply(HTTPProblem(503, f"all {self.size} workers were busy for {limit:g} seconds; "
+                                                   "try again later"))
+        worker.busy = True
+        try:
+            reply = await asyncio.wait_for(worker.ask(job), limit)
+        except (asyncio.TimeoutError, TimeoutError):
+            await self._retire(worker, kill=True)
+            return _problem_reply(_too_slow(ep))
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            memory = worker.killed_for == "memory"
+            await self._retire(worker, kill=True)
+            if memory:
+                return _problem_reply(_too_much_memory(ep))
+            return _problem_reply(HTTPProblem(500, "the worker answering this query ended unexpectedly (see the "
+                                                   "server's log); try again"))
+        except asyncio.CancelledError:  # the server is stopping
+            await self._retire(worker, kill=True, replace=False)
+            raise
+        worker.busy = False
+        self.idle.put_nowait(worker)
+        return reply
+
+    async def _take(self) -> _Worker:
+        while True:
+            worker = await self.idle.get()
+            if not worker.gone:
+                return worker
+
+    async def _retire(self, worker: _Worker, *, kill: bool, replace: bool = True) -> None:
+        if worker.gone:
+            return
+        worker.gone = True
+        self.workers.pop(worker.pid, None)
+        if kill:
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        worker.writer.close()
+        if replace and not self.stopped.is_set():
+            await self._spawn()
+
+    async def _watch(self) -> None:
+        """Every TICK: kill a busy worker past the memory cap (its query then answers 503),
+        and reap ended workers, replacing those that ended by themselves."""
+        while not self.stopped.is_set():
+            await asyncio.sleep(self.TICK)
+            cap = self.endpoint.max_memory
+            if cap:
+                for worker in list(self.workers.values()):
+                    if worker.busy and not worker.killed_for and rss_bytes(worker.pid) > cap:
+                        worker.killed_for = "memory"
+                        try:
+                            os.kill(worker.pid, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+            while True:
+                try:
+                    pid, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                worker = self.workers.get(pid)
+                if worker is None or worker.killed_for or worker.busy:
+                    continue  # killed by us, or its query's answer handles it
+                code = os.waitstatus_to_exitcode(status)
+                self._failed_once(code)
+                await self._retire(worker, kill=False)
+
+    def _failed_once(self, code: int) -> None:
+        now = time.monotonic()
+        self.failures[:] = [t for t in self.failures if now - t < 10] + [now]
+        if self.endpoint.log:
+            how = f"signal {-code}" if code < 0 else f"status {code}"
+            print(f"yilian serve: a worker ended with {how}; starting another", file=sys.stderr, flush=True)
+        if len(self.failures) >= 10:
+            self.failed = LimitError("the server's workers keep failing (10 in 10 seconds); stopped",
+                                     hint="see the messages above; the machine may be out of memory")
+            self.stopped.set()
+
+    async def close(self) -> None:
+        self.stopped.set()
+        if self._tick is not None:
+            self._tick.cancel()
+        for worker in list(self.workers.values()):
+            worker.gone = True
+            try:
+                os.kill(worker.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            worker.writer.close()
+        deadline = time.monotonic() + 5
+        for pid in list(self.workers):
+            while time.monotonic() < deadline:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        break
+                except ChildProcessError:
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
+        self.workers.clear()
+        # reap what was killed before (timeouts, memory)
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 20)
+    except (ValueError, OSError):  # pragma: no cover
+        return 1 << 16
+
+
+async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Event) -> None:
+    """Answer HTTP on `sock` until `stop` is set (or the pool fails)."""
+    loop = asyncio.get_running_loop()
+    if isinstance(pool, _ForkedPool):
+        await pool.start()
+    web_server = _web_server(endpoint, pool)
+    sock.setblocking(False)
+    server = await loop.create_server(web_server, sock=sock, backlog=1024)
+    failed = getattr(pool, "stopped", None)
+    waits = [loop.create_task(stop.wait())] + ([loop.create_task(failed.wait())] if failed else [])
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+        server.close()
+        await web_server.shutdown(1.0)
+        await pool.close()
+    if getattr(pool, "failed", None) is not None:
+        raise pool.failed
+
+
+def serve_in_process(sock: socket.socket, endpoint: Endpoint, stop: threading.Event | None = None) -> None:
+    """Answer HTTP on `sock` in this process (any thread), each query in a thread, until
+    `stop` is set (no time or memory limit: a thread cannot stop a query). For tests and
+    for platforms without fork."""
+
+    async def main():
+        done = asyncio.Event()
+
+        async def poll():
+            while stop is None or not stop.is_set():
+                await asyncio.sleep(0.1)
+            done.set()
+
+        poller = asyncio.get_running_loop().create_task(poll())
+        try:
+            await _serve(sock, endpoint, _InlinePool(endpoint), done)
+        finally:
+            poller.cancel()
+
+    _quiet_aiohttp()
+    asyncio.run(main())
+
+
+def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
+    """Answer HTTP on `sock` with `workers` forked query processes until SIGINT or
+    SIGTERM; raises LimitError if the workers keep failing."""
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        serve_in_process(sock, endpoint)
+        return
+    _quiet_aiohttp()
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for s in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(s, stop.set)
+        try:
+            await _serve(sock, endpoint, _ForkedPool(endpoint, workers), stop)
+        finally:
+            for s in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(s)
+
+    try:
+        asyncio.run(main())
+    finally:
+        sock.close()
+
+
+def _quiet_aiohttp() -> None:
+    """aiohttp's own log lines (tracebacks of dropped connections) stay off stderr: the
+    server logs one line per request itself."""
+    for name in ("aiohttp", "yilian.serve.http"):
+        log = logging.getLogger(name)
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
 
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket, or InputError saying why not."""
@@ -480,140 +794,6 @@ def listen(host: str, port: int) -> socket.socket:
                 if e.errno in (98, 48) else "choose another --host or --port")
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror}", where="--port", hint=hint) from None
     return sock
-
-
-def handle(sock: socket.socket, endpoint: Endpoint, handler: type[Handler]) -> None:
-    """Answer one connection from the listening socket."""
-    try:
-        conn, addr = sock.accept()
-    except (BlockingIOError, InterruptedError):
-        return
-    def hang_up():
-        try:
-            conn.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    # the whole request must arrive within READ_TIMEOUT (not each read: a client sending a
-    # byte at a time must not hold a worker); the query then gets its own deadline
-    _WATCHDOG.arm(READ_TIMEOUT, hang_up)
-    try:
-        conn.settimeout(READ_TIMEOUT)
-        handler(conn, addr, None)
-    except OSError:
-        pass
-    except Exception as e:  # noqa: BLE001 - a bug: log it, keep the worker
-        if endpoint.log:
-            print(f"yilian serve: internal error: {type(e).__name__}: {_one_line(e)}", file=sys.stderr, flush=True)
-    finally:
-        _WATCHDOG.cancel()
-        try:
-            conn.close()
-        except OSError:
-            pass
-
-
-def _answer_until(sock: socket.socket, endpoint: Endpoint, done) -> None:
-    """Answer connections one at a time; every `poll` seconds without one, stop if done().
-    The listening socket is non-blocking (set once, shared by all workers): when several
-    wake for one connection, the others go back to waiting instead of blocking in accept."""
-    import selectors
-
-    sock.setblocking(False)
-    handler = handler_for(endpoint)
-    with selectors.DefaultSelector() as sel:
-        sel.register(sock, selectors.EVENT_READ)
-        while not done():
-            if sel.select(timeout=0.2 if not endpoint.in_worker else 1.0):
-                handle(sock, endpoint, handler)
-
-
-def serve_in_process(sock: socket.socket, endpoint: Endpoint, stop: threading.Event | None = None) -> None:
-    """Answer connections in this process, one at a time, until `stop` is set (no time
-    limit: a thread cannot stop a query). For tests and for platforms without fork."""
-    _answer_until(sock, endpoint, (lambda: False) if stop is None else stop.is_set)
-
-
-def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
-    """Fork `workers` processes that answer connections; replace any that ends; stop on
-    SIGINT or SIGTERM."""
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows
-        serve_in_process(sock, endpoint)
-        return
-    children: set[int] = set()
-    stopping = False
-
-    def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-        for pid in list(children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    parent = os.getpid()
-    signals = {signal.SIGINT, signal.SIGTERM}
-
-    def spawn() -> None:
-        # signals wait until the child is set up and known: a signal in between would run
-        # the parent's handler in the child, or miss the new child
-        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-        try:
-            pid = os.fork()
-            if pid == 0:
-                code = 0
-                try:
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent stops us
-                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-                    endpoint.in_worker = True
-                    # end with the parent, even if it was killed without a chance to stop us
-                    _answer_until(sock, endpoint, lambda: os.getppid() != parent)
-                except BaseException:  # noqa: BLE001 - a worker never unwinds into the parent's code
-                    code = 1
-                finally:
-                    os._exit(code)
-            children.add(pid)
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-
-    old = {s: signal.signal(s, stop) for s in signals}
-    failures: list[float] = []  # when workers ended abnormally, to stop a crash loop
-    try:
-        for _ in range(workers):
-            spawn()
-        while children:
-            try:
-                pid, status = os.wait()
-            except ChildProcessError:
-                break
-            except InterruptedError:
-                continue
-            children.discard(pid)
-            if stopping:
-                continue
-            code = os.waitstatus_to_exitcode(status)
-            if code != 0 and code != -signal.SIGTERM:  # exit 0: a worker that stopped a query past its time
-                now = time.monotonic()
-                failures[:] = [t for t in failures if now - t < 10] + [now]
-                if endpoint.log:
-                    how = f"signal {-code}" if code < 0 else f"status {code}"
-                    print(f"yilian serve: a worker ended with {how}; starting another", file=sys.stderr, flush=True)
-                if len(failures) >= 10:
-                    stop(None, None)
-                    raise LimitError("the server's workers keep failing (10 in 10 seconds); stopped",
-                                     hint="see the messages above; the machine may be out of memory")
-            spawn()
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-        for pid in list(children):
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        sock.close()
 
 
 def is_loopback(sock: socket.socket) -> bool:
