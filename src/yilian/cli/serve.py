@@ -61,8 +61,8 @@ def serve(host, port, workers, allow_service, quiet, timeout, max_memory, source
         cap = default_max_memory() if max_memory is None else max_memory
         loaded = rss_bytes(os.getpid())
         if loaded > cap:  # every worker starts as big as the loaded server
-            raise LimitError(f"the loaded graph takes {loaded / (1 << 20):,.0f} MiB of memory, more than the "
-                             f"{cap / (1 << 20):,.0f} MiB a worker may use",
+            raise LimitError(f"the loaded graph takes {server.size_text(loaded)} of memory, more than the "
+                             f"{server.size_text(cap)} a worker may use",
                              hint="give a larger --max-memory (or $YILIAN_MAX_MEMORY), or serve less data")
         endpoint = server.Endpoint(store, timeout=default_timeout() if timeout is None else timeout,
                                    allow_service=tuple(allow_service), log=not quiet, triples=len(store),

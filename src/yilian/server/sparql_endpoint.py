@@ -231,8 +231,16 @@ def _run_job(endpoint: Endpoint, job: tuple) -> tuple[int, str, bytes, dict[str,
         return _problem_reply(HTTPProblem(500, f"internal error: {type(e).__name__}: {_one_line(e)}"))
 
 
+def size_text(n: int) -> str:
+    """Bytes as a short binary size: "300 MiB", "1.5 GiB", "512 KiB"."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.3g} {unit}" if n < 100 << shift else f"{n >> shift:,} {unit}"
+    return f"{n} bytes"
+
+
 def _too_much_memory(ep: Endpoint) -> HTTPProblem:
-    cap = f" ({ep.max_memory / (1 << 20):,.0f} MiB)" if ep.max_memory else ""
+    cap = f" ({size_text(ep.max_memory)})" if ep.max_memory else ""
     return HTTPProblem(503, f"the query needed more memory than a worker may use{cap} and was stopped (narrow the "
                             "query, add LIMIT, or restart the server with a larger --max-memory)")
 
