@@ -77,6 +77,25 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children now running, in seconds."""
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 async def one(host: str, port: int, data: bytes) -> int:
     reader, writer = await asyncio.open_connection(host, port)
     writer.write(data)
@@ -137,30 +156,37 @@ def main() -> None:
     args = ap.parse_args()
     builds = {"new": args.new, "old": args.old or args.new}
     rates: dict[str, list[float]] = {name: [] for name in builds}
+    cpu: dict[str, list[float]] = {name: [] for name in builds}  # server CPU ms per request
     waits: dict[str, float] = {}
+    load_before = " ".join(open("/proc/loadavg").read().split()[:3]) if os.path.exists("/proc/loadavg") else "?"
     servers = {name: start(src, args.workers) for name, src in builds.items()}
     try:
         for name, (_, host, port) in servers.items():  # warm up
             asyncio.run(load(host, port, 200, args.clients))
         for r in range(args.rounds):
             for name in (builds if r % 2 == 0 else list(builds)[::-1]):
-                _, host, port = servers[name]
+                proc, host, port = servers[name]
+                before = cpu_seconds(proc.pid)
                 rate, statuses = asyncio.run(load(host, port, args.requests, args.clients))
                 rates[name].append(rate)
-                print(f"round {r + 1} {name}: {rate:,.0f} requests/s  statuses {dict(sorted(statuses.items()))}",
-                      flush=True)
+                cpu[name].append((cpu_seconds(proc.pid) - before) * 1000 / args.requests)
+                print(f"round {r + 1} {name}: {rate:,.0f} requests/s, server CPU {cpu[name][-1]:.2f} ms a request, "
+                      f"statuses {dict(sorted(statuses.items()))}", flush=True)
         for name, (_, host, port) in servers.items():
             waits[name] = with_idle(host, port, args.idle)
     finally:
         for proc, _, _ in servers.values():
             stop(proc)
     print()
-    print(f"{args.requests:,} requests, {args.clients} clients, {args.workers} workers, {os.cpu_count()} CPUs")
+    print(f"{args.requests:,} requests, {args.clients} clients, {args.workers} workers, {os.cpu_count()} CPUs, "
+          f"load average before: {load_before}")
     for name, src in builds.items():
-        print(f"{name} ({src}): median {statistics.median(rates[name]):,.0f} requests/s; "
+        print(f"{name} ({src}): median {statistics.median(rates[name]):,.0f} requests/s, "
+              f"server CPU {statistics.median(cpu[name]):.2f} ms a request; "
               f"a query with {args.idle} idle half-open connections held: {waits[name]:.3f} s")
     ratio = statistics.median(rates["new"]) / statistics.median(rates["old"])
-    print(f"ratio new/old: {ratio:.2f}")
+    print(f"ratio new/old: {ratio:.2f} (requests/s), "
+          f"{statistics.median(cpu['new']) / statistics.median(cpu['old']):.2f} (server CPU a request)")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,11 @@ from ..limits import rss_bytes
 from ..prefixes import PREFIXES
 from ..sparql import policy, run as querying
 
+try:  # a deadline for a block of awaits without a task per await (asyncio.wait_for makes one)
+    from asyncio import timeout as _deadline
+except ImportError:  # pragma: no cover - Python 3.10: aiohttp installs async-timeout there
+    from async_timeout import timeout as _deadline
+
 QUERY_PATHS = ("/query", "/sparql")
 #: the largest request body accepted (a query, not data)
 MAX_BODY = 1 << 20
@@ -329,7 +334,8 @@ class _Front:
             raise HTTPProblem(413, f"the request body is larger than {MAX_BODY >> 20} MiB; a query is never that big")
         request.protocol.body_started(request.content)
         try:
-            return await asyncio.wait_for(request.content.readexactly(n), READ_TIMEOUT)
+            async with _deadline(READ_TIMEOUT):
+                return await request.content.readexactly(n)
         except asyncio.IncompleteReadError:
             raise HTTPProblem(400, "the request body is shorter than its Content-Length") from None
 
@@ -337,14 +343,16 @@ class _Front:
                     headers: dict[str, str]):
         from aiohttp import web
 
-        resp = web.StreamResponse(status=status, headers={"Content-Type": ctype, "Vary": "Accept",
-                                                          "Server": f"yilian/{__version__}", **headers})
-        resp.content_length = len(body)
+        # a Response sends its headers and body in one write
+        resp = web.Response(status=status, body=body, headers={"Content-Type": ctype, "Vary": "Accept",
+                                                               "Server": f"yilian/{__version__}", **headers})
         if status >= 400:
             resp.force_close()
         try:
             # a client that reads the answer slowly gets a deadline too (1 MiB/s at least)
-            await asyncio.wait_for(self._write(request, resp, body), READ_TIMEOUT + len(body) / (1 << 20))
+            async with _deadline(READ_TIMEOUT + len(body) / (1 << 20)):
+                await resp.prepare(request)
+                await resp.write_eof()
         except (asyncio.TimeoutError, TimeoutError, OSError):
             if request.transport is not None:
                 request.transport.abort()
@@ -355,13 +363,6 @@ class _Front:
             print(f"yilian serve: {request.method} {url.path} {status} {len(body)} bytes {ms:.1f} ms",
                   file=sys.stderr, flush=True)
         return resp
-
-    @staticmethod
-    async def _write(request, resp, body: bytes) -> None:
-        await resp.prepare(request)
-        if request.method != "HEAD":
-            await resp.write(body)
-        await resp.write_eof()
 
 
 def _protocol_class():
@@ -579,13 +580,15 @@ class _ForkedPool:
         ep = self.endpoint
         limit = ep.timeout if ep.timeout and ep.timeout > 0 else None
         try:
-            worker = await asyncio.wait_for(self._take(), limit)
+            async with _deadline(limit):
+                worker = await self._take()
         except (asyncio.TimeoutError, TimeoutError):
             return _problem_reply(HTTPProblem(503, f"all {self.size} workers were busy for {limit:g} seconds; "
                                                    "try again later"))
         worker.busy = True
         try:
-            reply = await asyncio.wait_for(worker.ask(job), limit)
+            async with _deadline(limit):
+                reply = await worker.ask(job)
         except (asyncio.TimeoutError, TimeoutError):
             await self._retire(worker, kill=True)
             return _problem_reply(_too_slow(ep))
@@ -605,7 +608,7 @@ class _ForkedPool:
 
     async def _take(self) -> _Worker:
         while True:
-            worker = await self.idle.get()
+            worker = self.idle.get_nowait() if not self.idle.empty() else await self.idle.get()
             if not worker.gone:
                 return worker
 
