@@ -347,6 +347,11 @@ def test_idle_half_open_connections_do_not_starve_the_workers():
         for _ in range(3):  # answered well before the held requests' 10 s deadline
             with urllib.request.urlopen(url + "?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", timeout=5) as resp:
                 assert resp.status == 200 and json.loads(resp.read())["boolean"] is True
+        # a query longer than a job-queue message reaches the workers another way
+        long = ("ASK { ?s ?p ?o }\n" + "# padding\n" * 20_000).encode()
+        req = urllib.request.Request(url, data=long, headers={"Content-Type": "application/sparql-query"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200 and json.loads(resp.read())["boolean"] is True
     finally:
         for s in held:
             s.close()

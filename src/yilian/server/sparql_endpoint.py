@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import io
+import itertools
 import logging
 import os
 import pickle
@@ -468,71 +469,92 @@ def _frame(obj) -> bytes:
     return len(data).to_bytes(8, "big") + data
 
 
-def _recv_exactly(chan: socket.socket, n: int) -> bytes | None:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = chan.recv(min(n - len(buf), 1 << 20))
-        if not chunk:
-            return None
-        buf += chunk
-    return bytes(buf)
+#: the largest job sent inside a message of the job queue; a larger one (a long query)
+#: travels in a memory file whose descriptor the message carries
+_INLINE_JOB = 1 << 16
 
 
-def _worker_main(chan: socket.socket, endpoint: Endpoint) -> None:
-    """A worker's life: read a job from the parent, answer it, until the parent is gone
-    (the channel reaches its end)."""
+def _worker_main(chan: socket.socket, queue: socket.socket, endpoint: Endpoint) -> None:
+    """A worker's life: take the next job from the queue shared by all workers, say so on
+    its own channel ("start"), answer it ("done"), until the front is gone (the queue
+    reaches its end)."""
     while True:
-        head = _recv_exactly(chan, 8)
-        if head is None:
+        try:
+            data, fds, _, _ = socket.recv_fds(queue, _INLINE_JOB + 16, 1)
+        except InterruptedError:  # pragma: no cover
+            continue
+        if not data:
             return
-        data = _recv_exactly(chan, int.from_bytes(head, "big"))
-        if data is None:
-            return
-        chan.sendall(_frame(_run_job(endpoint, pickle.loads(data))))
+        job_id = int.from_bytes(data[:8], "big")
+        if fds:
+            with open(fds[0], "rb") as f:
+                payload = f.read()
+        else:
+            payload = data[8:]
+        chan.sendall(_frame(("start", job_id, None)))
+        chan.sendall(_frame(("done", job_id, _run_job(endpoint, pickle.loads(payload)))))
 
 
-def _die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when the parent ends, even in the middle of a query
-    (an idle worker also ends when its channel closes)."""
+def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Linux: this process gets `sig` when the parent ends, even in the middle of a query
+    (an idle worker also ends when the job queue closes)."""
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
+
+
+class _Job:
+    __slots__ = ("id", "payload", "future", "queued_at")
+
+    def __init__(self, job_id: int, payload: bytes, future: asyncio.Future):
+        self.id, self.payload, self.future = job_id, payload, future
+        self.queued_at = time.monotonic()
 
 
 class _Worker:
     def __init__(self, pid: int, reader, writer):
         self.pid, self.reader, self.writer = pid, reader, writer
-        self.busy = False
-        self.gone = False  # retired: killed by us or ended
-        self.killed_for: str | None = None  # "memory" when the memory watch killed it
-
-    async def ask(self, job: tuple) -> tuple:
-        self.writer.write(_frame(job))
-        head = await self.reader.readexactly(8)
-        return pickle.loads(await self.reader.readexactly(int.from_bytes(head, "big")))
+        self.running: _Job | None = None  # the job it said it started and has not answered
+        self.started_at = 0.0
+        self.killed_for: str | None = None  # "timeout" or "memory" when we killed it
 
 
 class _ForkedPool:
     """`workers` processes forked from this one after the graph is loaded (they share it
-    copy-on-write), each answering one query at a time, sent over a socket pair. A query
-    past the time limit, or a worker past the memory cap, gets a 503 answer; its worker is
-    killed and replaced. Ten unexpected worker exits in ten seconds stop the server."""
+    copy-on-write), each answering one query at a time.
 
-    TICK = 0.05  # seconds between memory checks of busy workers (and reaping ended ones)
+    Jobs go into one queue that all workers read (a SEQPACKET socket pair: each message
+    reaches one worker), so a worker that finishes takes the next job at once, without
+    waiting for the front; each worker reports "start" and "done" with the answer on its
+    own channel. A query past the time limit, or a worker past the memory cap, gets a 503
+    answer; the worker is killed and replaced. Ten unexpected worker exits in ten seconds
+    stop the server."""
 
-    def __init__(self, endpoint: Endpoint, workers: int, keep_fds: tuple[int, ...] = ()):
+    TICK = 0.05  # seconds between checks of running queries (time, memory) and reaping
+
+    def __init__(self, endpoint: Endpoint, workers: int):
         self.endpoint = endpoint
         self.size = workers
         self.workers: dict[int, _Worker] = {}
-        self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self.jobs: dict[int, _Job] = {}
+        self._ids = itertools.count(1)
+        self._killed: set[int] = set()
         self.failures: list[float] = []
         self.failed: LimitError | None = None
         self.stopped = asyncio.Event()
         self._parent = os.getpid()
         self._tick: asyncio.Task | None = None
+        self._readers: set[asyncio.Task] = set()
+        self._queue_in, self._queue_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._queue_in.setblocking(False)
+
+    @property
+    def _limit(self) -> float | None:
+        t = self.endpoint.timeout
+        return t if t and t > 0 else None
 
     async def start(self) -> None:
         for _ in range(self.size):
@@ -557,13 +579,14 @@ class _ForkedPool:
                     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                     _die_with_parent()
                     # the listening socket, the clients' connections, the other workers'
-                    # channels: a worker holds none of them open
-                    keep = child_end.fileno()
-                    os.closerange(3, keep)
-                    os.closerange(keep + 1, _max_fd())
+                    # channels, the queue's writing end: a worker holds none of them open
+                    low, high = sorted((child_end.fileno(), self._queue_out.fileno()))
+                    os.closerange(3, low)
+                    os.closerange(low + 1, high)
+                    os.closerange(high + 1, _max_fd())
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
                     if os.getppid() == self._parent:
-                        _worker_main(child_end, self.endpoint)
+                        _worker_main(child_end, self._queue_out, self.endpoint)
                 except BaseException:  # noqa: BLE001
                     code = 1
                 finally:
@@ -574,72 +597,109 @@ class _ForkedPool:
         reader, writer = await asyncio.open_connection(sock=parent_end, limit=1 << 16)
         worker = _Worker(pid, reader, writer)
         self.workers[pid] = worker
-        self.idle.put_nowait(worker)
+        task = asyncio.get_running_loop().create_task(self._read(worker))
+        self._readers.add(task)
+        task.add_done_callback(self._readers.discard)
 
     async def run(self, job: tuple) -> tuple:
-        ep = self.endpoint
-        limit = ep.timeout if ep.timeout and ep.timeout > 0 else None
+        """The reply (status, type, body, headers) to one job."""
+        item = _Job(next(self._ids), pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL),
+                    asyncio.get_running_loop().create_future())
+        self.jobs[item.id] = item
         try:
-            async with _deadline(limit):
-                worker = await self._take()
-        except (asyncio.TimeoutError, TimeoutError):
-            return _problem_reply(HTTPProblem(503, f"all {self.size} workers were busy for {limit:g} seconds; "
-                                                   "try again later"))
-        worker.busy = True
-        try:
-            async with _deadline(limit):
-                reply = await worker.ask(job)
-        except (asyncio.TimeoutError, TimeoutError):
-            await self._retire(worker, kill=True)
-            return _problem_reply(_too_slow(ep))
-        except (asyncio.IncompleteReadError, ConnectionError, OSError):
-            memory = worker.killed_for == "memory"
-            await self._retire(worker, kill=True)
-            if memory:
-                return _problem_reply(_too_much_memory(ep))
-            return _problem_reply(HTTPProblem(500, "the worker answering this query ended unexpectedly (see the "
-                                                   "server's log); try again"))
-        except asyncio.CancelledError:  # the server is stopping
-            await self._retire(worker, kill=True, replace=False)
-            raise
-        worker.busy = False
-        self.idle.put_nowait(worker)
-        return reply
+            await self._submit(item)
+            return await item.future
+        finally:
+            self.jobs.pop(item.id, None)
 
-    async def _take(self) -> _Worker:
-        while True:
-            worker = self.idle.get_nowait() if not self.idle.empty() else await self.idle.get()
-            if not worker.gone:
-                return worker
-
-    async def _retire(self, worker: _Worker, *, kill: bool, replace: bool = True) -> None:
-        if worker.gone:
+    async def _submit(self, job: _Job) -> None:
+        head = job.id.to_bytes(8, "big")
+        if len(job.payload) <= _INLINE_JOB:
+            await asyncio.get_running_loop().sock_sendall(self._queue_in, head + job.payload)
             return
-        worker.gone = True
+        fd = os.memfd_create("yilian-query")
+        try:
+            view = memoryview(job.payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.lseek(fd, 0, os.SEEK_SET)
+            while True:
+                try:
+                    socket.send_fds(self._queue_in, [head], [fd])
+                    return
+                except BlockingIOError:
+                    await asyncio.sleep(0.005)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _resolve(job: _Job | None, reply: tuple) -> None:
+        if job is not None and not job.future.done():
+            job.future.set_result(reply)
+
+    async def _read(self, worker: _Worker) -> None:
+        """A worker's reports, until its channel ends (it was killed, or it ended)."""
+        try:
+            while True:
+                head = await worker.reader.readexactly(8)
+                kind, job_id, reply = pickle.loads(await worker.reader.readexactly(int.from_bytes(head, "big")))
+                if kind == "start":
+                    worker.running, worker.started_at = self.jobs.get(job_id), time.monotonic()
+                else:
+                    worker.running = None
+                    self._resolve(self.jobs.get(job_id), reply)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        except asyncio.CancelledError:
+            return
+        job, ep = worker.running, self.endpoint
+        if job is not None and not job.future.done():
+            limit = self._limit
+            if worker.killed_for == "memory":
+                self._resolve(job, _problem_reply(_too_much_memory(ep)))
+            elif worker.killed_for == "timeout" and limit and time.monotonic() - worker.started_at >= limit / 2:
+                self._resolve(job, _problem_reply(_too_slow(ep)))
+            elif worker.killed_for == "timeout":
+                # the query that ran too long had just finished, and this one had only begun
+                await self._submit(job)
+            else:
+                self._resolve(job, _problem_reply(HTTPProblem(
+                    500, "the worker answering this query ended unexpectedly (see the server's log); try again")))
         self.workers.pop(worker.pid, None)
-        if kill:
+        worker.writer.close()
+        if not self.stopped.is_set():
+            await self._spawn()
+
+    def _kill(self, worker: _Worker, reason: str) -> None:
+        if worker.killed_for is None:
+            worker.killed_for = reason
+            self._killed.add(worker.pid)
             try:
                 os.kill(worker.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        worker.writer.close()
-        if replace and not self.stopped.is_set():
-            await self._spawn()
 
     async def _watch(self) -> None:
-        """Every TICK: kill a busy worker past the memory cap (its query then answers 503),
-        and reap ended workers, replacing those that ended by themselves."""
+        """Every TICK: kill a worker whose query is past the time limit or whose memory is
+        past the cap (its query then answers 503); answer 503 to jobs that waited for a
+        worker longer than the time limit; reap ended workers."""
+        ep = self.endpoint
         while not self.stopped.is_set():
             await asyncio.sleep(self.TICK)
-            cap = self.endpoint.max_memory
-            if cap:
-                for worker in list(self.workers.values()):
-                    if worker.busy and not worker.killed_for and rss_bytes(worker.pid) > cap:
-                        worker.killed_for = "memory"
-                        try:
-                            os.kill(worker.pid, signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
+            now, limit, cap = time.monotonic(), self._limit, ep.max_memory
+            for worker in list(self.workers.values()):
+                if worker.running is None or worker.killed_for:
+                    continue
+                if limit and now - worker.started_at > limit:
+                    self._kill(worker, "timeout")
+                elif cap and rss_bytes(worker.pid) > cap:
+                    self._kill(worker, "memory")
+            if limit:
+                running = {id(w.running) for w in self.workers.values()}
+                for job in list(self.jobs.values()):
+                    if now - job.queued_at > limit and id(job) not in running:
+                        self._resolve(job, _problem_reply(HTTPProblem(
+                            503, f"all {self.size} workers were busy for {limit:g} seconds; try again later")))
             while True:
                 try:
                     pid, status = os.waitpid(-1, os.WNOHANG)
@@ -647,12 +707,10 @@ class _ForkedPool:
                     break
                 if pid == 0:
                     break
-                worker = self.workers.get(pid)
-                if worker is None or worker.killed_for or worker.busy:
-                    continue  # killed by us, or its query's answer handles it
-                code = os.waitstatus_to_exitcode(status)
-                self._failed_once(code)
-                await self._retire(worker, kill=False)
+                if pid in self._killed:
+                    self._killed.discard(pid)
+                else:
+                    self._failed_once(os.waitstatus_to_exitcode(status))
 
     def _failed_once(self, code: int) -> None:
         now = time.monotonic()
@@ -669,8 +727,10 @@ class _ForkedPool:
         self.stopped.set()
         if self._tick is not None:
             self._tick.cancel()
+        for task in list(self._readers):
+            task.cancel()
+        self._queue_in.close()  # idle workers see the queue end
         for worker in list(self.workers.values()):
-            worker.gone = True
             try:
                 os.kill(worker.pid, signal.SIGTERM)
             except ProcessLookupError:
@@ -692,6 +752,7 @@ class _ForkedPool:
                 except (ProcessLookupError, ChildProcessError):
                     pass
         self.workers.clear()
+        self._queue_out.close()
         # reap what was killed before (timeouts, memory)
         while True:
             try:
@@ -753,29 +814,141 @@ def serve_in_process(sock: socket.socket, endpoint: Endpoint, stop: threading.Ev
     asyncio.run(main())
 
 
-def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
-    """Answer HTTP on `sock` with `workers` forked query processes until SIGINT or
-    SIGTERM; raises LimitError if the workers keep failing."""
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows
-        serve_in_process(sock, endpoint)
-        return
+def _run_front(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
+    """One front process: the HTTP server and its `workers` query processes, until
+    SIGTERM (from the supervisor) or until its workers keep failing (LimitError)."""
     _quiet_aiohttp()
 
     async def main():
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
-        for s in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(s, stop.set)
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
         try:
             await _serve(sock, endpoint, _ForkedPool(endpoint, workers), stop)
         finally:
-            for s in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(s)
+            loop.remove_signal_handler(signal.SIGTERM)
 
+    _run_loop(main())
+
+
+def _run_loop(coro) -> None:
+    """asyncio.run, on uvloop's event loop where it is installed (a third of the CPU a
+    connection costs with the standard loop)."""
     try:
-        asyncio.run(main())
+        import uvloop
+    except ImportError:  # pragma: no cover - the standard loop
+        asyncio.run(coro)
+        return
+    uvloop.run(coro)
+
+
+#: exit status of a front whose workers keep failing (the supervisor then stops)
+_WORKERS_FAILING = 3
+
+
+def front_count(workers: int) -> int:
+    """How many front processes share `workers`: one per CPU, at most one per worker.
+    One asyncio process parses HTTP on one CPU; more let the fronts use every CPU."""
+    return max(1, min(workers, os.cpu_count() or 1))
+
+
+def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
+    """Answer HTTP on `sock` until SIGINT or SIGTERM: this process supervises
+    front_count(workers) front processes (forked, sharing the listening socket and the
+    loaded store), each an asyncio HTTP server with its share of the `workers` query
+    processes. A front that ends is replaced; raises LimitError when fronts or workers
+    keep failing (10 in 10 seconds)."""
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        serve_in_process(sock, endpoint)
+        return
+    sock.setblocking(False)  # shared: a front woken for a connection another took goes back to waiting
+    fronts = front_count(workers)
+    shares = [workers // fronts + (1 if i < workers % fronts else 0) for i in range(fronts)]
+    children: dict[int, int] = {}  # pid -> its number of workers
+    stopping = False
+    failing: LimitError | None = None
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signals = {signal.SIGINT, signal.SIGTERM}
+    supervisor = os.getpid()
+
+    def spawn(share: int) -> None:
+        # signals wait until the child is set up and known: a signal in between would run
+        # the parent's handler in the child, or miss the new child
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; we stop us
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    _die_with_parent(signal.SIGTERM)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+                    if os.getppid() == supervisor:
+                        _run_front(sock, endpoint, share)
+                except LimitError:
+                    code = _WORKERS_FAILING
+                except BaseException:  # noqa: BLE001 - a front never unwinds into the supervisor's code
+                    code = 1
+                finally:
+                    os._exit(code)
+            children[pid] = share
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+    old = {s: signal.signal(s, stop) for s in signals}
+    failures: list[float] = []  # when fronts ended abnormally, to stop a crash loop
+    try:
+        for share in shares:
+            spawn(share)
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            share = children.pop(pid, None)
+            if stopping or share is None:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            if code == _WORKERS_FAILING:
+                failing = LimitError("the server's workers keep failing (10 in 10 seconds); stopped",
+                                     hint="see the messages above; the machine may be out of memory")
+                stop(None, None)
+                continue
+            now = time.monotonic()
+            failures[:] = [t for t in failures if now - t < 10] + [now]
+            if endpoint.log:
+                how = f"signal {-code}" if code < 0 else f"status {code}"
+                print(f"yilian serve: a front process ended with {how}; starting another", file=sys.stderr,
+                      flush=True)
+            if len(failures) >= 10:
+                failing = LimitError("the server's processes keep failing (10 in 10 seconds); stopped",
+                                     hint="see the messages above; the machine may be out of memory")
+                stop(None, None)
+                continue
+            spawn(share)
     finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        for pid in list(children):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
         sock.close()
+    if failing is not None:
+        raise failing
 
 
 def _quiet_aiohttp() -> None:
