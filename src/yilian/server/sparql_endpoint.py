@@ -393,7 +393,7 @@ def _protocol_class():
             text = " ".join(str(message or "").split()) or HTTPStatus(status).phrase
             text = f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"
             if self.endpoint.log:
-                print(f"yilian serve: - - {status} malformed request: {_one_line(Exception(text))}",
+                print(f"yilian serve: - - {status} {_one_line(Exception(text))}",
                       file=sys.stderr, flush=True)
             resp = web.Response(status=status, text=text + "\n", content_type="text/plain", charset="utf-8",
                                 headers={"Server": f"yilian/{__version__}"})
