@@ -2,7 +2,7 @@
 """Print the README's `yilian serve` example from the real CLI (the console block between
 "$ yilian serve &" and "yilian: server stopped"); paste the output into README.md.
 
-    PYTHONPATH=src python3 docs/serve_example.py
+    PYTHONPATH=src python3 tools/serve_example.py
 
 The server runs on 127.0.0.1:7878 with the bundled graph and two workers; each client
 command runs as the README shows it, and the server's log lines that it caused follow it.
