@@ -278,8 +278,6 @@ class _Front:
                 reply = await self.pool.run(await self._job(request, url))
         except HTTPProblem as p:
             reply = _problem_reply(p)
-        except (asyncio.TimeoutError, TimeoutError):
-            reply = _problem_reply(HTTPProblem(408, f"the request did not arrive within {READ_TIMEOUT:g} seconds"))
         return await self._send(request, url, started, *reply)
 
     async def _job(self, request, url) -> tuple:
@@ -339,6 +337,8 @@ class _Front:
                 return await request.content.readexactly(n)
         except asyncio.IncompleteReadError:
             raise HTTPProblem(400, "the request body is shorter than its Content-Length") from None
+        except (asyncio.TimeoutError, TimeoutError):
+            raise HTTPProblem(408, f"the request body did not arrive within {READ_TIMEOUT:g} seconds") from None
 
     async def _send(self, request, url, started: float, status: int, ctype: str, body: bytes,
                     headers: dict[str, str]):
@@ -661,6 +661,7 @@ class _ForkedPool:
                 self._resolve(job, _problem_reply(_too_slow(ep)))
             elif worker.killed_for == "timeout":
                 # the query that ran too long had just finished, and this one had only begun
+                job.queued_at = time.monotonic()
                 await self._submit(job)
             else:
                 self._resolve(job, _problem_reply(HTTPProblem(
