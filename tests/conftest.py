@@ -15,14 +15,82 @@ MINI = DATA / "mini.ttl"
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
-def unordered_concat(csv_text: str) -> list[list[list[str]]]:
-    """CSV rows with each cell split at GROUP_CONCAT separators and sorted: SPARQL leaves
-    the order inside GROUP_CONCAT to the engine (and to the order the data was loaded in)."""
-    import csv
-    import io
-    import re
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    import socket
 
-    return [[sorted(re.split(r"、| / |; | ", cell)) for cell in row] for row in csv.reader(io.StringIO(csv_text))]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def yilian_serve():
+    """`yilian serve` with the bundled graph (and ontology), in a thread of the test
+    process; yields the query URL."""
+    import threading
+
+    from yilian.dataset import store
+    from yilian.dataset.sources import Sources
+    from yilian.server import sparql_endpoint as serve
+
+    graph = store.memory_store(Sources(), progress=False)
+    sock = serve.listen("127.0.0.1", 0)
+    endpoint = serve.Endpoint(graph, log=False, triples=len(graph), local_only=serve.is_loopback(sock))
+    stop = threading.Event()
+    thread = threading.Thread(target=serve.serve_in_process, args=(sock, endpoint, stop), daemon=True)
+    thread.start()
+    yield serve.describe(sock)
+    stop.set()
+    thread.join(5)
+    sock.close()
+
+
+def _oxigraph_binary() -> str | None:
+    import shutil
+    import sys
+
+    found = shutil.which("oxigraph")
+    if found:
+        return found
+    beside = Path(sys.executable).with_name("oxigraph")
+    return str(beside) if beside.exists() else None
+
+
+@pytest.fixture(scope="session")
+def oxigraph_serve(tmp_path_factory):
+    """An in-memory Oxigraph server (the `oxigraph` package) on 127.0.0.1 holding
+    `yilian export --with-ontology`; yields the query URL."""
+    import subprocess
+    import time
+    import urllib.request
+
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    export = tmp_path_factory.mktemp("oxigraph") / "yilian.nt"
+    result = CliRunner().invoke(main, ["export", "--with-ontology", "--format", "ntriples", "-o", str(export)])
+    assert result.exit_code == 0, result.output
+    port = free_port()
+    proc = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.skip("the oxigraph server did not start")
+                time.sleep(0.05)
+        req = urllib.request.Request(f"{base}/store?default", data=export.read_bytes(), method="POST",
+                                     headers={"Content-Type": "application/n-triples"})
+        urllib.request.urlopen(req, timeout=30).read()
+        yield f"{base}/query"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture

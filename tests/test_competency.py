@@ -139,5 +139,5 @@ def test_big_disease_subcentres():
 
 
 def test_health_officials():
-    got = {(x["name"], x["orgName"]): set(x["posts"].split("、")) for x in rows("health-officials")}
+    got = {(x["name"], x["orgName"]): set(x["posts"].split("; ")) for x in rows("health-officials")}
     assert got == {("唐文静", "湘潭市卫生健康委员会"): {"党委书记", "主任"}, ("马金辉", "湘潭市医疗保障局"): {"局长"}}

@@ -1,4 +1,5 @@
-"""Property-based tests: every export format round-trips any graph, and fmt is idempotent."""
+"""Property-based tests: every export format round-trips any graph, and fmt is idempotent;
+both keep the exact lexical form of every XSD number and boolean."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
-from yilian.rdf import export as exporting, fmt as formatting
+from yilian.rdf import exact, export as exporting, fmt as formatting
 from yilian.rdf.convert import to_graph
 from yilian.dataset.parse import parse_file
 
@@ -64,3 +65,83 @@ def test_fmt_is_idempotent(tmp_path_factory, quads):
     f.write_bytes(once)
     assert formatting.canonical(f) == once
     assert isomorphic(to_graph(parse_file(f)), to_graph(quads))
+
+
+# --- exact lexical forms (issue 12): export and fmt give back the terms as written ----------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: XSD integer types -> (least, greatest) value (XML Schema 1.1 Part 2, 3.4)
+INTEGER_TYPES = {
+    "integer": (-10**30, 10**30), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1),
+    "short": (-2**15, 2**15 - 1), "byte": (-128, 127), "nonNegativeInteger": (0, 10**30),
+    "positiveInteger": (1, 10**30), "nonPositiveInteger": (-10**30, 0), "negativeInteger": (-10**30, -1),
+    "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 255),
+}
+
+
+@st.composite
+def integer_forms(draw, datatype):
+    """A valid lexical form of an XSD integer type: optional sign, leading zeros."""
+    low, high = INTEGER_TYPES[datatype]
+    value = draw(st.integers(low, high))
+    digits = "0" * draw(st.integers(0, 3)) + str(abs(value))
+    if value < 0:
+        sign = "-"
+    elif value == 0 and low < 0 and datatype != "nonNegativeInteger":
+        sign = draw(st.sampled_from(["", "+", "-"]))
+    elif value == 0 and datatype == "nonNegativeInteger":
+        sign = draw(st.sampled_from(["", "+", "-"]))  # "-0" is a nonNegativeInteger
+    else:
+        sign = draw(st.sampled_from(["", "+"]))
+    return ox.Literal(sign + digits, datatype=ox.NamedNode(XSD + datatype))
+
+
+_DECIMAL = r"[+-]?([0-9]{1,6}(\.[0-9]{0,5})?|\.[0-9]{1,5})"
+_FLOATING = _DECIMAL + r"([eE][+-]?[0-9]{1,3})?"
+
+
+def _typed(datatype):
+    return lambda lexical: ox.Literal(lexical, datatype=ox.NamedNode(XSD + datatype))
+
+
+exact_literals = st.one_of(
+    *(integer_forms(t) for t in INTEGER_TYPES),
+    st.from_regex(_DECIMAL, fullmatch=True).map(_typed("decimal")),
+    *(st.one_of(st.from_regex(_FLOATING, fullmatch=True), st.sampled_from(["INF", "+INF", "-INF", "NaN"])).map(_typed(t))
+      for t in ("double", "float")),
+    st.sampled_from(["true", "false", "1", "0"]).map(_typed("boolean")),
+)
+exact_triples = st.lists(
+    st.tuples(st.one_of(iris, bnodes), preds, exact_literals).map(lambda t: ox.Quad(*t)), min_size=1, max_size=12,
+)
+EXPORT_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
+
+
+def _written(quads):
+    return {(q.predicate, q.object) for q in quads}
+
+
+@SETTINGS
+@given(exact_triples, st.sampled_from(EXPORT_FORMATS))
+@example([ox.Quad(ox.NamedNode(NS + "a"), _P, ox.Literal("060", datatype=ox.NamedNode(XSD + "integer")))], "turtle")
+@example([ox.Quad(ox.NamedNode(NS + "a"), _P, ox.Literal("1", datatype=ox.NamedNode(XSD + "boolean")))], "turtle")
+@example([ox.Quad(ox.NamedNode(NS + "a"), _P, ox.Literal("1.0E0", datatype=ox.NamedNode(XSD + "double")))], "trig")
+def test_export_keeps_exact_lexical_forms_of_numbers_and_booleans(quads, fmt):
+    out = exporting.serialize(quads, fmt)
+    back = list(ox.parse(out, format=exact.OX_FORMATS[fmt]))  # pyoxigraph's parser keeps lexical forms
+    assert exact.same(back, quads, merge_graphs=True)
+    assert _written(back) == _written(quads)  # the literals themselves, not only up to isomorphism
+
+
+@SETTINGS
+@given(exact_triples)
+@example([ox.Quad(ox.NamedNode(NS + "a"), _P, ox.Literal("+5", datatype=ox.NamedNode(XSD + "integer")))])
+def test_fmt_keeps_exact_lexical_forms_of_numbers_and_booleans(tmp_path_factory, quads):
+    f = tmp_path_factory.mktemp("fmt") / "g.ttl"
+    f.write_bytes(exporting.serialize(quads, "ntriples"))
+    once = formatting.canonical(f)
+    back = list(ox.parse(once, format=ox.RdfFormat.TURTLE))
+    assert exact.same(back, quads) and _written(back) == _written(quads)
+    f.write_bytes(once)
+    assert formatting.canonical(f) == once

@@ -117,3 +117,69 @@ def _kill(pid: int) -> None:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
+
+
+# ---------------------------------------------------------------- memory
+
+ENV_MAX_MEMORY = "YILIAN_MAX_MEMORY"
+
+_UNITS = {"": 1, "B": 1,
+          "K": 1 << 10, "KB": 1 << 10, "KIB": 1 << 10,
+          "M": 1 << 20, "MB": 1 << 20, "MIB": 1 << 20,
+          "G": 1 << 30, "GB": 1 << 30, "GIB": 1 << 30,
+          "T": 1 << 40, "TB": 1 << 40, "TIB": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as "512M", "2G", "1.5GiB" or "1048576" (units are binary:
+    K/KB/KiB = 1024 bytes, M = 1024², G = 1024³, T = 1024⁴; case is ignored).
+    Raises ValueError with a one-line reason for anything else, or for a size below 1 byte."""
+    raw = text.strip()
+    number = raw.rstrip("bBiIkKmMgGtT ")
+    unit = raw[len(number):].strip().upper()
+    if unit not in _UNITS:
+        raise ValueError(f"unknown unit '{raw[len(number):].strip()}' in '{text}' (use K, M, G or T, e.g. 512M or 2G)")
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a size (write a number and a unit, e.g. 512M or 2G)") from None
+    try:
+        size = int(value * _UNITS[unit])
+    except (OverflowError, ValueError):  # inf, nan
+        size = 0
+    if size < 1:
+        raise ValueError(f"'{text}' is not a positive size (e.g. 512M or 2G)")
+    return size
+
+
+def default_max_memory() -> int:
+    """The memory cap in bytes when none is given: $YILIAN_MAX_MEMORY if set and valid,
+    else half of the machine's RAM (MemTotal in /proc/meminfo; 4 GiB where that file
+    does not exist)."""
+    raw = os.environ.get(ENV_MAX_MEMORY)
+    if raw:
+        try:
+            return parse_size(raw)
+        except ValueError:
+            pass
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) * 1024 // 2  # the figure is in KiB
+    except (OSError, ValueError, IndexError):
+        pass
+    return 4 << 30
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of process `pid` in bytes (the second field of /proc/PID/statm,
+    in pages); 0 when it cannot be read (the process is gone, or no /proc)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0

@@ -15,24 +15,32 @@ RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(RDF_FORMATS + ["ttl", "nt", "nq", "json-ld", "xml"]),
-              default="turtle", show_default=True)
-@click.option("-o", "--output", type=click.Path(), help="Write to a file instead of stdout (atomically).")
+              default=None, help="The RDF format [default: from the -o extension (.ttl .nt .nq .trig .jsonld "
+                                  ".rdf …), else turtle].")
+@click.option("-o", "--output", type=click.Path(),
+              help="Write to a file instead of stdout (atomically); its extension sets the format.")
 @click.option("--with-ontology", is_flag=True, help="Include the ontology.")
 @timeout_option
 @graph_options
 def export(fmt, output, with_ontology, timeout, sources):
     """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
 
-    The same graph always gives the same bytes.
+    Every term is written exactly as the input files have it (lexical form, datatype,
+    language tag), and the output is read back and compared term for term before it is
+    written. The same graph always gives the same bytes.
 
     \b
     Examples:
       yilian export > yilian.ttl
-      yilian export --format jsonld --with-ontology -o yilian.jsonld
+      yilian export -o yilian.nt
+      yilian export --with-ontology -o yilian.jsonld
     """
     from ..dataset.parse import load_files, load_ontology
     from ..rdf import export as exporting
+    from .formats import RDF_EXTENSIONS, RESULT_EXTENSIONS, choose
 
+    refused = {ext: f"{ext} is not an RDF file (export writes RDF)" for ext in RESULT_EXTENSIONS}
+    fmt = choose(exporting.canonical_format(fmt) if fmt else None, output, RDF_EXTENSIONS, "turtle", refused)
     files = sources.files()
 
     def work():

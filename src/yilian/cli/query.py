@@ -18,10 +18,13 @@ RESULT_AND_RDF_FORMATS = ["table", "csv", "tsv", "json", "xml",
 @click.argument("query_text", required=False, metavar="[QUERY]")
 @click.option("-f", "--file", "query_file", type=click.Path(), help="Read the query from a file ('-' for stdin).")
 @click.option("-n", "--name", "name", help="Run a named query (see 'yilian queries').")
-@click.option("--format", "fmt", type=click.Choice(RESULT_AND_RDF_FORMATS), default="table", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(RESULT_AND_RDF_FORMATS), default=None,
               help="table/csv/tsv/json/xml for SELECT and ASK; an RDF format for CONSTRUCT and DESCRIBE "
-                   "(table means turtle there).")
-@click.option("-o", "--output", type=click.Path(), help="Write the results to a file instead of stdout.")
+                   "(table means turtle there) [default: from the -o extension, else table].")
+@click.option("-o", "--output", type=click.Path(),
+              help="Write the results to a file instead of stdout; its extension sets the format: "
+                   ".csv .tsv .json/.srj .xml/.srx (SELECT, ASK), .ttl .nt .nq .trig .jsonld .rdf/.xml "
+                   "(CONSTRUCT, DESCRIBE), .txt or none: table.")
 @click.option("--allow-service", multiple=True, metavar="URL",
               help="Allow SERVICE calls to this endpoint (repeatable); all others are refused.")
 @click.option("--max-rows", type=click.IntRange(min=0), default=10000, show_default=True,
@@ -41,6 +44,12 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
       yilian query --name alliance-lead
       yilian query --endpoint http://127.0.0.1:7878/query --name alliance-lead
     Common prefixes (yl, yid, rdfs, skos, org, schema, prov, xsd …) are predeclared.
+
+    Queries compare and return values, as stores do: the query store holds numbers,
+    booleans, dates, times and durations in canonical form, so CONSTRUCT and DESCRIBE
+    results (and SELECT cells) show them normalised - 060 as 60, "1"^^xsd:boolean as
+    true, "007"^^xsd:int as "7"^^xsd:integer, 1.0E0 as "1"^^xsd:double (the full list is
+    in the README). 'yilian export' writes the terms exactly as the files have them.
     """
     from ..sparql import policy, run as querying
 
@@ -62,7 +71,8 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
         text = stdin.read()
     if not text.strip():
         raise UsageError("the query is empty", hint="write a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    policy.check_query(text, allow_service=allow_service)  # refuse before loading anything
+    tokens = policy.check_query(text, allow_service=allow_service)  # refuse before loading anything
+    fmt = _output_format(fmt, output, _form(tokens))
     rdf_format = "turtle" if fmt in querying.RESULT_FORMATS else fmt
     result_format = fmt if fmt in querying.RESULT_FORMATS else None
     if endpoint:
@@ -82,6 +92,31 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
     emit(outcome.output, output, files)
     if outcome.kind == "ask" and not outcome.boolean:
         sys.exit(int(ExitCode.FALSE))
+
+
+def _form(tokens) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query form (its first keyword of these)."""
+    return next((t.text.upper() for t in tokens
+                 if t.kind == "word" and t.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), "SELECT")
+
+
+def _output_format(given: str | None, output: str | None, form: str) -> str:
+    """--format, else the -o extension's format for this query form, else table (cli/formats.py).
+
+    A SELECT or ASK answer goes to .csv .tsv .json .srj .xml .srx .txt; a CONSTRUCT or
+    DESCRIBE graph to an RDF extension, .xml meaning RDF/XML there."""
+    from .formats import RDF_EXTENSIONS, RESULT_EXTENSIONS, choose
+
+    if form in ("SELECT", "ASK"):
+        refused = {ext: f"{ext} is for RDF, and a {form} answer is not a graph (CONSTRUCT and DESCRIBE make graphs)"
+                   for ext in RDF_EXTENSIONS if ext not in RESULT_EXTENSIONS}
+        return choose(given, output, RESULT_EXTENSIONS, "table", refused)
+    # .txt: the default, which means Turtle for a graph
+    refused = {ext: f"{ext} is for SELECT and ASK answers, and a {form} result is a graph"
+               for ext in RESULT_EXTENSIONS if ext not in RDF_EXTENSIONS and ext != ".txt"}
+    if given == "table":
+        given = "turtle"  # table means turtle for a graph
+    return choose(given, output, RDF_EXTENSIONS, "table", refused)
 
 
 def _read_query_file(path: str) -> str:

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .options import graph_options
+
+
+def _size(ctx, param, value):
+    """--max-memory SIZE as bytes (None: not given)."""
+    if value is None:
+        return None
+    from ..limits import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
 
 
 @click.command()
@@ -19,8 +33,11 @@ from .options import graph_options
 @click.option("--quiet", is_flag=True, help="Do not log each request on stderr.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop a query after this many seconds and answer 503 (default 600, or $YILIAN_TIMEOUT; 0: no limit).")
+@click.option("--max-memory", "max_memory", default=None, metavar="SIZE", callback=_size,
+              help="Memory a worker may use (resident, e.g. 2G or 512M); a query that needs more gets 503 "
+                   "and its worker is replaced (default: half the machine's RAM, or $YILIAN_MAX_MEMORY).")
 @graph_options
-def serve(host, port, workers, allow_service, quiet, timeout, sources):
+def serve(host, port, workers, allow_service, quiet, timeout, max_memory, sources):
     """Serve the graph from memory as a read-only SPARQL endpoint.
 
     Loads the graph once and answers SPARQL 1.1 Protocol queries at URL/query until
@@ -34,15 +51,22 @@ def serve(host, port, workers, allow_service, quiet, timeout, sources):
       yilian serve --data national.nt --port 8000 --workers 4
     """
     from ..server import sparql_endpoint as server
-    from ..limits import default_timeout
+    from ..errors import LimitError
+    from ..limits import default_max_memory, default_timeout, rss_bytes
     from ..dataset.store import memory_store
 
     sock = server.listen(host, port)  # before loading: a taken port fails at once
     try:
         store = memory_store(sources)
+        cap = default_max_memory() if max_memory is None else max_memory
+        loaded = rss_bytes(os.getpid())
+        if loaded > cap:  # every worker starts as big as the loaded server
+            raise LimitError(f"the loaded graph takes {server.size_text(loaded)} of memory, more than the "
+                             f"{server.size_text(cap)} a worker may use",
+                             hint="give a larger --max-memory (or $YILIAN_MAX_MEMORY), or serve less data")
         endpoint = server.Endpoint(store, timeout=default_timeout() if timeout is None else timeout,
                                    allow_service=tuple(allow_service), log=not quiet, triples=len(store),
-                                   local_only=server.is_loopback(sock))
+                                   local_only=server.is_loopback(sock), max_memory=cap)
         workers = workers or server.default_workers()
         click.echo(f"yilian: serving {endpoint.triples:,} triples at {server.describe(sock)} "
                    f"({workers} worker{'s' if workers != 1 else ''}; Ctrl-C stops)", err=True)

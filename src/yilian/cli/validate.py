@@ -11,8 +11,9 @@ from .options import bounded, emit, graph_options, timeout_option
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(), help="Write the report to a file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default=None,
+              help="The report's format [default: from the -o extension (.txt .ttl .json), else text].")
+@click.option("-o", "--output", type=click.Path(), help="Write the report to a file; its extension sets the format.")
 @click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
               help="sparql: each constraint as one SPARQL query over the whole graph (seconds for a "
                    "million triples); pyshacl: the reference implementation (same results, minutes).")
@@ -30,6 +31,11 @@ def validate(fmt, output, engine, timeout, sources):
       yilian validate --engine pyshacl
     """
     from ..shacl import validate as validation
+    from .formats import RDF_EXTENSIONS, choose
+
+    fmt = choose(fmt, output, {".txt": "text", ".ttl": "turtle", ".turtle": "turtle", ".json": "json"}, "text",
+                 {ext: f"{ext} is not a report format (text, Turtle or JSON)"
+                  for ext in RDF_EXTENSIONS if ext not in (".ttl", ".turtle")}, names={"json": "JSON"})
 
     def work():
         report = validation.validate(sources, engine)

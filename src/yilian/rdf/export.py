@@ -1,18 +1,24 @@
-"""Writing RDF deterministically: the same graph always gives the same bytes.
+"""Writing RDF deterministically and exactly: the same graph always gives the same bytes,
+and every term is written as it was given (lexical form, datatype, language tag).
 
 Blank nodes are relabelled canonically, triples are inserted in sorted order and the
-N-Triples/N-Quads lines are sorted, so diffs show real changes only.
+N-Triples/N-Quads lines are sorted, so diffs show real changes only. Every output is parsed
+back with a non-normalising parser and compared term for term with the input
+(rdf.exact) before it is returned, so a writer that changed a term is an error, never a
+silently different file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Iterable
 
 import pyoxigraph as ox
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..prefixes import PREFIXES
+from . import exact
 
 # rdflib is imported inside the functions that need it: the query path must not pay
 # for importing it.
@@ -57,6 +63,23 @@ def turtle(triples: Iterable[tuple], prefixes: dict[str, str] | None = None) -> 
         return g.serialize(format="turtle", encoding="utf-8")
 
 
+_PREFIX_LINE = re.compile(r"@prefix ([^:\s]*): <([^>]*)> \.\Z")
+
+
+def turtle_parts(triples: Iterable[tuple], prefixes: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
+    """Canonical Turtle of rdflib triples in two parts: {prefix: namespace} of the prefixes
+    the body uses (``prefixes`` — a file's own, the empty one included — bound first, then
+    the standard ones), and the body text after the prefix lines."""
+    lines, body = _turtle_body(_canonical(triples, prefixes))
+    used = {}
+    for line in lines:
+        m = _PREFIX_LINE.match(line)
+        if not m:  # pragma: no cover - rdflib's prefix lines always match
+            raise ValueError(f"unexpected prefix line from rdflib: {line!r}")
+        used[m.group(1)] = m.group(2)
+    return used, "\n".join(body).strip("\n") + "\n"
+
+
 def _long_string(self) -> str:
     """Turtle for a literal's string, replacing rdflib's Literal._quote_encode.
 
@@ -70,17 +93,50 @@ def _long_string(self) -> str:
     return '"' + self.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: datatype -> the lexical forms written bare (``60``, ``-1.50``, ``true``): those that match
+#: the Turtle 1.1 production for that datatype (INTEGER, DECIMAL, BooleanLiteral) *and* that
+#: every reader keeps — rdflib's Turtle parser reads a bare number as a Python number, so
+#: ``060``, ``+5``, ``-0``, ``.5`` and every bare double (``1.0E0``) would come back
+#: rewritten. All other forms are written ``"060"^^xsd:integer``.
+_BARE = {
+    _XSD + "integer": re.compile(r"(0|-?[1-9][0-9]*)\Z"),
+    _XSD + "decimal": re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+\Z"),
+    _XSD + "boolean": re.compile(r"(true|false)\Z"),
+}
+
+
+def _exact_literal_n3(original):
+    """rdflib's Literal._literal_n3, writing a literal bare only in the forms of _BARE and
+    as ``"lexical"^^datatype`` otherwise. rdflib's own writes the value instead: ``1.0E0``
+    became ``1e+00``, ``"1"^^xsd:decimal`` became ``1.0`` and ``"1"^^xsd:boolean`` became
+    ``1``, an xsd:integer (issue 12)."""
+
+    def literal_n3(self, use_plain=False, qname_callback=None):
+        if use_plain and self.datatype is not None and not self.language:
+            bare = _BARE.get(str(self.datatype))
+            if bare is not None and bare.match(str(self)):
+                return str(self)
+        return original(self, False, qname_callback)
+
+    return literal_n3
+
+
 @contextlib.contextmanager
 def _writing():
-    """rdflib's writers, with literal strings quoted correctly."""
+    """rdflib's writers, with literal strings quoted correctly and typed literals written
+    exactly as given."""
     from rdflib.term import Literal
 
-    original = Literal._quote_encode
+    quote, n3 = Literal._quote_encode, Literal._literal_n3
     Literal._quote_encode = _long_string
+    Literal._literal_n3 = _exact_literal_n3(n3)
     try:
         yield
     finally:
-        Literal._quote_encode = original
+        Literal._quote_encode = quote
+        Literal._literal_n3 = n3
 
 
 def _canonical(triples: Iterable[tuple], prefixes: dict[str, str] | None = None):
@@ -95,9 +151,18 @@ def _canonical(triples: Iterable[tuple], prefixes: dict[str, str] | None = None)
     out = _new_graph()
     for p, ns in (prefixes or {}).items():
         out.bind(p, ns, override=True, replace=True)
-    for t in sorted(g):
+    for t in _sorted(g):
         out.add(t)
     return out
+
+
+def _sorted(triples) -> list:
+    """Triples in rdflib's order, ties broken by their N-Triples text.
+
+    rdflib orders numeric literals by value, so ``"060"`` and ``"60"`` (or ``"10"^^xsd:int``
+    and ``10``) compare neither less nor greater; sorting by the exact text first makes the
+    order, and so the bytes, independent of the input order."""
+    return sorted(sorted(triples, key=lambda t: tuple(x.n3() for x in t)))
 
 
 def _split_graphs(quads: Iterable[ox.Quad]) -> dict:
@@ -126,11 +191,41 @@ def _turtle_body(g) -> tuple[list[str], list[str]]:
 
 
 def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
-    """Serialize quads in one of RDF_FORMATS; triple formats merge all graphs."""
-    from .convert import term
+    """Serialize quads in one of RDF_FORMATS; triple formats merge all graphs.
 
+    Every term is written as given. The output is parsed back and compared term for term
+    with ``quads`` (rdf.exact); UsageError when the format cannot express the data
+    (RDF/XML: see check_rdfxml), InputError if the written text would not give the same
+    graph back.
+    """
     fmt = canonical_format(fmt)
     quads = list(quads)
+    if fmt == "rdfxml":
+        check_rdfxml(quads)
+    out = _serialize(quads, fmt)
+    check_round_trip(quads, out, fmt)
+    return out
+
+
+def check_round_trip(quads: list[ox.Quad], out: bytes, fmt: str, *, where: str | None = None) -> None:
+    """Raise InputError unless ``out`` parses (non-normalising, rdf.exact.parse) to exactly
+    ``quads`` (merged into one graph for a triple format)."""
+    fmt = canonical_format(fmt)
+    try:
+        back = exact.parse(out, fmt)
+    except InputError as e:
+        raise InputError(f"the {fmt} yilian wrote does not read back ({e.message}); nothing was written",
+                         where=where, hint="report this with the input, or use --format ntriples") from None
+    merge = fmt not in exact.QUAD_FORMATS
+    if not exact.same(quads, back, merge_graphs=merge):
+        diff = "; ".join(exact.differences(quads, back, merge_graphs=merge, limit=1))
+        raise InputError(f"the {fmt} yilian wrote would not give back the same terms ({diff}); nothing was written",
+                         where=where, hint="report this with the input, or use --format ntriples")
+
+
+def _serialize(quads: list[ox.Quad], fmt: str) -> bytes:
+    from .convert import term
+
     if fmt in ("nquads", "trig"):
         graphs = _split_graphs(quads)
         names = sorted((n for n in graphs if n is not None), key=str)
@@ -157,7 +252,10 @@ def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
 
 
 def serialize_triples(triples: Iterable[tuple], fmt: str) -> bytes:
-    """Serialize rdflib triples in a triple format (Turtle, N-Triples, JSON-LD, RDF/XML)."""
+    """Serialize rdflib triples in a triple format (Turtle, N-Triples, JSON-LD, RDF/XML).
+
+    The terms are written as they are; callers that start from pyoxigraph quads use
+    ``serialize``, which also checks the round trip."""
     fmt = canonical_format(fmt)
     g = _canonical(triples)
     if fmt in ("ntriples", "nquads"):
@@ -172,14 +270,77 @@ def serialize_triples(triples: Iterable[tuple], fmt: str) -> bytes:
         # tests/test_properties.py)
         from .convert import to_ox
 
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in sorted(g)]
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in _sorted(g)]
         if fmt == "rdfxml":
+            check_rdfxml(quads)
             used = {p: ns for p, ns in PREFIXES.items()
                     if any(str(q.predicate.value).startswith(ns) or
                            (isinstance(q.object, ox.NamedNode) and q.object.value.startswith(ns)) for q in quads)}
-            return ox.serialize(quads, format=ox.RdfFormat.RDF_XML, prefixes=used) or b""
+            out = ox.serialize(quads, format=ox.RdfFormat.RDF_XML, prefixes=used) or b""
+            # a carriage return in a literal must be a character reference: XML parsers
+            # turn a raw one into a line feed (XML 1.0, 2.11 "End-of-Line Handling");
+            # the writer's own line breaks are line feeds, so every CR is in a literal
+            return out.replace(b"\r", b"&#13;")
         import json
 
         doc = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
         return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     raise UsageError(f"unknown RDF format '{fmt}'")
+
+
+# --- RDF/XML: what it cannot express -------------------------------------------------
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#: RDF/XML syntax names that cannot be property elements (RDF 1.1 XML Syntax, 7.2.5
+#: coreSyntaxTerms, rdf:Description and the old terms; rdf:li is read back as rdf:_1, rdf:_2 …)
+RDFXML_RESERVED = frozenset(_RDF + n for n in ("RDF", "ID", "about", "parseType", "resource", "nodeID", "datatype",
+                                                "Description", "li", "aboutEach", "aboutEachPrefix", "bagID"))
+#: characters XML 1.0 cannot hold, even as character references (XML 1.0, 2.2 "Characters")
+_NOT_XML_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: XML 1.0 (5th edition) 2.3 "Names": NameStartChar without ':', and NameChar without ':'
+_START = (r"A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+          r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_NAME_START_CHAR = re.compile(f"[{_START}]")
+_NAME_CHAR = re.compile(f"[{_START}" r"\-.0-9\xb7\u0300-\u036f\u203f\u2040]")
+
+
+def xml_local_name(iri: str) -> str:
+    """The longest suffix of ``iri`` that is an XML name without a colon (an NCName): the
+    local part of the element name RDF/XML writes a predicate as, or "" when there is none
+    (``http://example.org/123``, ``…/``, ``…/a#``, ``…/a%20``)."""
+    start = len(iri)
+    while start > 0 and _NAME_CHAR.match(iri[start - 1]):
+        start -= 1
+    m = _NAME_START_CHAR.search(iri, start)
+    return iri[m.start():] if m else ""
+
+
+def check_rdfxml(quads: Iterable[ox.Quad]) -> None:
+    """Raise UsageError (exit 2) when RDF/XML cannot express the quads.
+
+    RDF/XML writes each predicate as an XML element name, split into a namespace and a local
+    name, so a predicate is refused when its IRI does not end in an XML name
+    (``<http://example.org/123>``, one ending in '/', '#', '-x' after a '/', '%20' …) or
+    is an RDF/XML syntax name (``rdf:li``, ``rdf:about`` …); a literal is refused when it
+    holds a character XML 1.0 cannot hold (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F,
+    U+FFFE, U+FFFF). Turtle and N-Triples can write all of these.
+    """
+    hint = "use --format turtle or --format ntriples"
+    seen: set[str] = set()
+    for q in quads:
+        p = q.predicate.value
+        if p not in seen:
+            seen.add(p)
+            if p in RDFXML_RESERVED:
+                raise UsageError(f"RDF/XML cannot express the predicate <{p}>: it is an RDF/XML syntax name",
+                                 hint=hint)
+            if not xml_local_name(p):
+                raise UsageError(f"RDF/XML cannot express the predicate <{p}>: it writes a predicate as an XML "
+                                 "element name, and this IRI does not end in one (a name starts with a letter or "
+                                 "'_')", hint=hint)
+        for t in (q.subject, q.object):
+            if isinstance(t, ox.Literal):
+                bad = _NOT_XML_CHAR.search(t.value)
+                if bad:
+                    raise UsageError(f"RDF/XML cannot express the literal {t} (object of <{p}>): XML 1.0 cannot "
+                                     f"hold the character U+{ord(bad.group()):04X}", hint=hint)

@@ -1,9 +1,13 @@
 """`yilian fmt`: rewrite Turtle files in one canonical, deterministic form.
 
-Canonical form: the file's leading comment block, then its prefixes (its own plus the
-standard ones it uses), then subjects in sorted order with sorted predicates and objects,
-blank nodes inline. Comments inside the body are not kept. A rewrite happens only after
-the new text has been parsed back and found isomorphic to the original.
+Canonical form: the file's leading comment block, its ``@base`` (if it declared one), every
+prefix it declared (relative ones written as declared, the empty prefix ``:`` included) and
+the standard ones it uses, in prefix order, then subjects in sorted order with sorted
+predicates and objects, blank nodes inline. Every term is written exactly as the file has
+it (``060`` stays ``060``, ``"1"^^xsd:boolean`` stays ``"1"^^xsd:boolean``). Comments
+inside the body are not kept. A rewrite happens only after the new text has been parsed
+back with a non-normalising parser and found to hold the same terms (blank nodes matched by
+isomorphism) and the same prefixes.
 """
 
 from __future__ import annotations
@@ -12,13 +16,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from ..dataset.parse import parse_file
 from ..errors import InputError, UsageError
 from ..output import write_atomic
 
-from . import convert, export as exporting
+from . import convert, exact, export as exporting
 
+# the IRI of each prefix declaration as written (relative or not); pyoxigraph's parser gives
+# the resolved ones
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE | re.MULTILINE)
+_BASE = re.compile(r"^\s*(?:@base|BASE)\s*<", re.IGNORECASE | re.MULTILINE)
 
 
 def header(text: str) -> str:
@@ -34,32 +43,94 @@ def header(text: str) -> str:
     return "\n".join(lines) + "\n\n" if lines else ""
 
 
+@dataclass
+class Declarations:
+    """What a Turtle file declares: its last ``@base`` (absolute, None if it declared
+    none), its prefixes resolved ({prefix: namespace}, "" for ``:``) and each prefix's
+    IRI as written (possibly relative)."""
+
+    base: str | None
+    prefixes: dict[str, str]
+    written: dict[str, str]
+
+
+def declarations(data: bytes) -> Declarations:
+    """The base and prefixes ``data`` (Turtle) declares, read by pyoxigraph's parser."""
+    parser = ox.parse(data, format=ox.RdfFormat.TURTLE)
+    for _ in parser:
+        pass
+    text = data.decode("utf-8")
+    written = {p or "": iri for p, iri in _PREFIX.findall(text)}
+    base = parser.base_iri if _BASE.search(text) else None
+    return Declarations(base, dict(parser.prefixes), written)
+
+
+def _resolve(base: str, iri: str) -> str | None:
+    """``iri`` resolved against ``base`` the way a Turtle parser does (RFC 3986)."""
+    try:
+        p = ox.parse(f"@base <{base}> . @prefix x: <{iri}> .".encode(), format=ox.RdfFormat.TURTLE)
+        for _ in p:
+            pass
+        return p.prefixes.get("x")
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _prefix_lines(declared: Declarations, used: dict[str, str]) -> list[str]:
+    """The @base and @prefix lines: every prefix the file declared and every other one the
+    body uses, sorted by prefix; a relative prefix is written as declared when it resolves
+    to the same namespace against the @base written."""
+    lines = [f"@base <{declared.base}> ."] if declared.base else []
+    namespaces = {**used, **declared.prefixes}
+    for prefix in sorted(namespaces):
+        ns = namespaces[prefix]
+        raw = declared.written.get(prefix) if prefix in declared.prefixes else None
+        if raw is not None and raw != ns and not (declared.base and _resolve(declared.base, raw) == ns):
+            raw = None
+        lines.append(f"@prefix {prefix}: <{raw if raw is not None else ns}> .")
+    return lines
+
+
 def canonical(path: Path) -> bytes:
-    """The canonical text of one Turtle file (raises InputError if it does not parse)."""
+    """The canonical text of one Turtle file (raises InputError if it does not parse, or if
+    the canonical text would not hold exactly the same terms and prefixes)."""
     quads = parse_file(path)
-    if any(not q.graph_name.__class__.__name__ == "DefaultGraph" for q in quads):
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         raise InputError("fmt rewrites Turtle files without named graphs", where=str(path))
-    text = path.read_text(encoding="utf-8")
-    prefixes = {p or "": ns for p, ns in _PREFIX.findall(text)}
-    prefixes.pop("", None)  # an empty prefix would make every IRI look local
+    data = path.read_bytes()
+    declared = declarations(data)
     triples = [(convert.term(q.subject), convert.term(q.predicate), convert.term(q.object)) for q in quads]
-    body = exporting.turtle(triples, prefixes) if triples else b""
-    out = header(text).encode("utf-8") + body
-    _verify(path, triples, out)
+    if triples:
+        used, body = exporting.turtle_parts(triples, declared.prefixes)
+    else:
+        used, body = {}, ""
+    lines = _prefix_lines(declared, used)
+    text = header(data.decode("utf-8"))
+    if lines:
+        text += "\n".join(lines) + "\n"
+    if body:  # rdflib's layout: a blank line after the prefixes and at the end
+        text += ("\n" if lines else "") + body + "\n"
+    out = text.encode("utf-8")
+    _verify(path, quads, declared, out)
     return out
 
 
-def _verify(path: Path, triples: list, out: bytes) -> None:
-    import rdflib
-    from rdflib.compare import isomorphic
-
-    original = rdflib.Graph()
-    for t in triples:
-        original.add(t)
-    rewritten = rdflib.Graph().parse(data=out.decode("utf-8"), format="turtle")
-    if not isomorphic(original, rewritten):  # pragma: no cover - a serializer bug
-        raise InputError("the canonical form would change the graph; the file was left as it was", where=str(path),
-                         hint="report this with the file")
+def _verify(path: Path, quads: list[ox.Quad], declared: Declarations, out: bytes) -> None:
+    """The canonical text must hold the same terms and declare the same prefixes."""
+    try:
+        back = exact.parse(out, "turtle")
+        kept = declarations(out).prefixes
+    except (InputError, SyntaxError) as e:  # pragma: no cover - a serializer bug
+        raise InputError(f"the canonical form would not parse ({e}); the file was left as it was", where=str(path),
+                         hint="report this with the file") from None
+    if not exact.same(quads, back):
+        diff = "; ".join(exact.differences(quads, back, limit=1))
+        raise InputError(f"the canonical form would change the graph ({diff}); the file was left as it was",
+                         where=str(path), hint="report this with the file")
+    lost = sorted(p for p, ns in declared.prefixes.items() if kept.get(p) != ns)
+    if lost:  # pragma: no cover - a bug in _prefix_lines
+        raise InputError(f"the canonical form would lose the prefix {lost[0]}:; the file was left as it was",
+                         where=str(path), hint="report this with the file")
 
 
 @dataclass

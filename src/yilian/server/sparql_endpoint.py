@@ -12,37 +12,56 @@ are refused (403), and so are SERVICE calls unless allowed by name, as in `yilia
 yilian's common prefixes are predeclared; without a dataset in the request or a FROM in
 the query, the default graph is the union of all graphs (as for local queries).
 
-Processes: the parent loads the graph and listens; it forks `workers` processes that
-share the loaded store (copy-on-write) and each answer one query at a time. A query that
-runs past the time limit gets a 503 answer and its worker exits (a running pyoxigraph
-query cannot be stopped otherwise); the parent forks a fresh one.
+Processes: the parent loads the graph, then forks `workers` processes that share the
+loaded store (copy-on-write) and each answer one query at a time. The parent itself is
+the HTTP front: an asyncio server (aiohttp) that reads and checks every request, with a
+deadline for its headers and one for its body, and sends each complete query to an idle
+worker over a socket pair, awaiting the answer without blocking. Idle or slow
+connections therefore cost the front a socket each, never a worker. A query that runs
+past the time limit, or a worker whose resident memory grows past the cap, gets a 503
+answer; the worker is killed (a running pyoxigraph query cannot be stopped otherwise)
+and the parent forks a fresh one. Workers end with the parent.
 """
 
 from __future__ import annotations
 
-import http.server
+import asyncio
+import gc
 import io
+import itertools
+import logging
 import os
+import pickle
 import signal
 import socket
 import sys
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from http import HTTPStatus
 
 import pyoxigraph as ox
 
 from .. import __version__
 from ..errors import InputError, LimitError, PolicyError, YilianError
+from ..limits import rss_bytes
 from ..prefixes import PREFIXES
 from ..sparql import policy, run as querying
+
+try:  # a deadline for a block of awaits without a task per await (asyncio.wait_for makes one)
+    from asyncio import timeout as _deadline
+except ImportError:  # pragma: no cover - Python 3.10: aiohttp installs async-timeout there
+    from async_timeout import timeout as _deadline
 
 QUERY_PATHS = ("/query", "/sparql")
 #: the largest request body accepted (a query, not data)
 MAX_BODY = 1 << 20
-#: seconds a client may take to send its whole request
+#: seconds a client may take to send a request's headers, and then its body; an idle
+#: kept-alive connection is closed after as long
 READ_TIMEOUT = 10.0
+#: the longest request line or header line, in bytes
+MAX_LINE = 8190
 #: the largest answer, in bytes (results are built in memory before they are sent)
 MAX_RESULT = 512 << 20
 
@@ -118,9 +137,8 @@ class Endpoint:
     allow_service: tuple[str, ...] = ()
     log: bool = True
     triples: int = 0
-    in_worker: bool = False  # may the handler end the process when a query runs too long?
     local_only: bool = False  # listening on loopback: refuse requests that name another Host
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    max_memory: int = 0  # bytes a worker process may use (resident), 0: no cap (only enforced in workers)
 
     def answer(self, text: str, accept: str | None, default_graphs: list[str],
                named_graphs: list[str]) -> tuple[str, bytes]:
@@ -200,69 +218,76 @@ def _one_line(e: Exception) -> str:
     return text[:300] + ("…" if len(text) > 300 else "")
 
 
-class _Watchdog:
-    """One thread per worker that calls a function when the current query's deadline
-    passes (cheaper than a timer thread per query)."""
+# ---------------------------------------------------------------- the HTTP front (aiohttp)
 
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._deadline: float | None = None
-        self._action = None
-        self._thread: threading.Thread | None = None
-
-    def arm(self, seconds: float, action) -> None:
-        with self._cond:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, daemon=True)
-                self._thread.start()
-            self._deadline, self._action = time.monotonic() + seconds, action
-            self._cond.notify()
-
-    def cancel(self) -> None:
-        with self._cond:
-            self._deadline = self._action = None
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._deadline is None or time.monotonic() < self._deadline:
-                    self._cond.wait(None if self._deadline is None else self._deadline - time.monotonic())
-                action, self._deadline, self._action = self._action, None, None
-            if action is not None:
-                action()
+def _problem_reply(p: HTTPProblem) -> tuple[int, str, bytes, dict[str, str]]:
+    return p.status, "text/plain; charset=utf-8", (p.message + "\n").encode("utf-8"), p.headers
 
 
-_WATCHDOG = _Watchdog()
+def _run_job(endpoint: Endpoint, job: tuple) -> tuple[int, str, bytes, dict[str, str]]:
+    """One query (text, Accept, default graphs, named graphs) as (status, type, body, headers)."""
+    try:
+        ctype, body = endpoint.answer(*job)
+        return 200, ctype, body, {}
+    except HTTPProblem as p:
+        return _problem_reply(p)
+    except MemoryError:
+        return _problem_reply(_too_much_memory(endpoint))
+    except Exception as e:  # noqa: BLE001 - a bug: one line, the worker goes on
+        return _problem_reply(HTTPProblem(500, f"internal error: {type(e).__name__}: {_one_line(e)}"))
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    server_version = f"yilian/{__version__}"
-    protocol_version = "HTTP/1.0"  # one request per connection: a worker never waits on an idle client
-    default_request_version = "HTTP/1.0"  # answers to malformed requests get a status line too
-    endpoint: Endpoint  # set on the subclass made for each server
+def size_text(n: int) -> str:
+    """Bytes as a short binary size: "300 MiB", "1.5 GiB", "512 KiB"."""
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.3g} {unit}" if n < 100 << shift else f"{n >> shift:,} {unit}"
+    return f"{n} bytes"
 
-    # ------------------------------------------------------------ methods
 
-    def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        if url.path == "/":
-            self._send(200, "text/plain; charset=utf-8", _about(self.endpoint).encode("utf-8"))
-            return
+def _too_much_memory(ep: Endpoint) -> HTTPProblem:
+    cap = f" ({size_text(ep.max_memory)})" if ep.max_memory else ""
+    return HTTPProblem(503, f"the query needed more memory than a worker may use{cap} and was stopped (narrow the "
+                            "query, add LIMIT, or restart the server with a larger --max-memory)")
+
+
+def _too_slow(ep: Endpoint) -> HTTPProblem:
+    return HTTPProblem(503, f"the query did not finish within {ep.timeout:g} seconds and was stopped (narrow the "
+                            "query, or restart the server with a larger --timeout)")
+
+
+class _Front:
+    """The aiohttp request handler: reads and checks each request in the event loop and
+    hands complete queries to `pool` (an object with `async run(job) -> reply`)."""
+
+    def __init__(self, endpoint: Endpoint, pool):
+        self.endpoint = endpoint
+        self.pool = pool
+
+    async def __call__(self, request):
+        started = time.perf_counter()
+        url = urllib.parse.urlsplit(request.raw_path)
         try:
-            params = _params(url.query)
+            self._check_host(request)
+            if request.method not in ("GET", "POST"):
+                raise HTTPProblem(405, f"{request.method} is not supported: this endpoint answers queries "
+                                       "(GET or POST) and is read-only", {"Allow": "GET, POST"})
+            if request.method == "GET" and url.path == "/":
+                reply = 200, "text/plain; charset=utf-8", _about(self.endpoint).encode("utf-8"), {}
+            else:
+                reply = await self.pool.run(await self._job(request, url))
         except HTTPProblem as p:
-            self._problem(p)
-            return
-        self._query(url, params)
+            reply = _problem_reply(p)
+        return await self._send(request, url, started, *reply)
 
-    def do_POST(self):
-        url = urllib.parse.urlsplit(self.path)
-        try:
+    async def _job(self, request, url) -> tuple:
+        """The query job of a request: (text, Accept, default graphs, named graphs)."""
+        params = _params(url.query)
+        if request.method == "POST":
             if url.path not in QUERY_PATHS:
                 raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
-            ctype = self.headers.get_content_type()
-            body = self._body()
-            params = _params(url.query)
+            ctype = request.content_type
+            body = await self._body(request)
             if ctype == "application/sparql-query":
                 params["query"] = [_text(body)]
             elif ctype == "application/x-www-form-urlencoded":
@@ -272,163 +297,128 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise _read_only()
             else:
                 raise HTTPProblem(415, f"a query is sent as application/sparql-query or a form, not {ctype}")
-        except HTTPProblem as p:
-            self._problem(p)
-            return
-        self._query(url, params)
+        if url.path not in QUERY_PATHS:
+            raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
+        if "update" in params:
+            raise _read_only()
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            raise HTTPProblem(400, "give exactly one query (the query parameter, or the body of a POST "
+                                   "of application/sparql-query)")
+        text = queries[0]
+        if not text.strip():
+            raise HTTPProblem(400, "the query is empty")
+        return (text, request.headers.get("Accept"), params.get("default-graph-uri", []),
+                params.get("named-graph-uri", []))
 
-    def _not_allowed(self):
-        self._problem(HTTPProblem(405, f"{self.command} is not supported: this endpoint answers queries "
-                                       "(GET or POST) and is read-only", {"Allow": "GET, POST"}))
-
-    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _not_allowed
-
-    def send_error(self, code, message=None, explain=None):
-        """http.server's own errors (a malformed request line, headers too long …) as one
-        line of text, like every other answer."""
-        text = message or self.responses.get(code, ("error",))[0]
-        if not hasattr(self, "command") or self.command is None:
-            self.command = "-"
-        self.close_connection = True
-        self._problem(HTTPProblem(code, f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"))
-
-    # ------------------------------------------------------------ queries
-
-    def _query(self, url, params: dict[str, list[str]]) -> None:
-        started = time.perf_counter()
-        try:
-            self._check_host()
-            if url.path not in QUERY_PATHS:
-                raise HTTPProblem(404, f"no SPARQL endpoint at {url.path}; use {QUERY_PATHS[0]}")
-            if "update" in params:
-                raise _read_only()
-            queries = params.get("query", [])
-            if len(queries) != 1:
-                raise HTTPProblem(400, "give exactly one query (the query parameter, or the body of a POST "
-                                       "of application/sparql-query)")
-            text = queries[0]
-            if not text.strip():
-                raise HTTPProblem(400, "the query is empty")
-            watchdog = self._watch(started)
-            try:
-                ctype, body = self.endpoint.answer(text, self.headers.get("Accept"),
-                                                   params.get("default-graph-uri", []),
-                                                   params.get("named-graph-uri", []))
-            finally:
-                if watchdog is not None:
-                    watchdog.cancel()
-            self._send(200, ctype, body, started=started)
-        except HTTPProblem as p:
-            self._problem(p, started)
-
-    def _watch(self, started: float) -> _Watchdog | None:
-        """In a worker process: answer 503 and end the worker when the query runs past the
-        limit (the parent starts a new one)."""
-        ep = self.endpoint
-        if not (ep.in_worker and ep.timeout and ep.timeout > 0):
-            _WATCHDOG.cancel()  # the request has been read: its deadline is over
-            return None
-
-        def expire():
-            message = (f"the query did not finish within {ep.timeout:g} seconds and was stopped (narrow the "
-                       "query, or restart the server with a larger --timeout)\n").encode("utf-8")
-            ep._lock.acquire()  # held until the process ends: nothing else is written or accepted
-            if self._responded:
-                ep._lock.release()
-                return  # the answer was already on its way
-            self._responded = True
-            self._write(503, "text/plain; charset=utf-8", message, None, started)
-            try:
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-            os._exit(0)
-
-        _WATCHDOG.arm(ep.timeout, expire)
-        return _WATCHDOG
-
-    def _check_host(self) -> None:
+    def _check_host(self, request) -> None:
         """A server on 127.0.0.1 answers only requests addressed to this machine: a web page
         whose name is made to resolve to 127.0.0.1 (DNS rebinding) sends its own Host."""
         if not self.endpoint.local_only:
             return
-        host = (self.headers.get("Host") or "").strip().lower()
+        host = (request.headers.get("Host") or "").strip().lower()
         name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
         if host and name not in ("127.0.0.1", "localhost", "[::1]", "::1"):
             raise HTTPProblem(403, f"this server answers only requests to 127.0.0.1 or localhost, not to {host} "
                                    "(start it with --host to serve other names)")
 
-    # ------------------------------------------------------------ plumbing
-
-    def _body(self) -> bytes:
-        length = self.headers.get("Content-Length")
+    @staticmethod
+    async def _body(request) -> bytes:
+        """The body of a POST, read within READ_TIMEOUT; at most MAX_BODY bytes."""
+        length = request.headers.get("Content-Length")
         if length is None:
             raise HTTPProblem(411, "a POST needs a Content-Length")
-        try:
-            n = int(length)
-        except ValueError:
-            raise HTTPProblem(400, "the Content-Length is not a number") from None
-        if n < 0:
-            raise HTTPProblem(400, "the Content-Length is negative")
+        n = request.content_length or 0  # aiohttp's parser has refused lengths that are not numbers
         if n > MAX_BODY:
             raise HTTPProblem(413, f"the request body is larger than {MAX_BODY >> 20} MiB; a query is never that big")
-        data = self.rfile.read(n)
-        if len(data) < n:
-            raise HTTPProblem(400, "the request body is shorter than its Content-Length")
-        return data
+        request.protocol.body_started(request.content)
+        try:
+            async with _deadline(READ_TIMEOUT):
+                return await request.content.readexactly(n)
+        except asyncio.IncompleteReadError:
+            raise HTTPProblem(400, "the request body is shorter than its Content-Length") from None
+        except (asyncio.TimeoutError, TimeoutError):
+            raise HTTPProblem(408, f"the request body did not arrive within {READ_TIMEOUT:g} seconds") from None
 
-    _responded = False
+    async def _send(self, request, url, started: float, status: int, ctype: str, body: bytes,
+                    headers: dict[str, str]):
+        from aiohttp import web
 
-    def _send(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None,
-              started: float | None = None) -> bool:
-        """Answer, unless an answer was sent already; True when this call sent it."""
-        with self.endpoint._lock:  # the watchdog thread and the handler never both answer
-            if self._responded:
-                return False
-            self._responded = True
+        # a Response sends its headers and body in one write
+        resp = web.Response(status=status, body=body, headers={"Content-Type": ctype, "Vary": "Accept",
+                                                               "Server": f"yilian/{__version__}", **headers})
+        if status >= 400:
+            resp.force_close()
+        try:
             # a client that reads the answer slowly gets a deadline too (1 MiB/s at least)
-            _WATCHDOG.arm(READ_TIMEOUT + len(body) / (1 << 20), self._hang_up)
-            self._write(status, ctype, body, headers, started)
-        return True
-
-    def _hang_up(self) -> None:
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
+            async with _deadline(READ_TIMEOUT + len(body) / (1 << 20)):
+                await resp.prepare(request)
+                await resp.write_eof()
+        except (asyncio.TimeoutError, TimeoutError, OSError):
+            if request.transport is not None:
+                request.transport.abort()
+        except Exception:  # noqa: BLE001 - the connection went away (aiohttp's own errors)
             pass
-
-    def _write(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None,
-               started: float | None) -> None:
-        """Write one answer (the caller holds the endpoint's lock)."""
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Vary", "Accept")
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except OSError:
-            pass  # the client went away
-        if started is not None and self.endpoint.log:
-            ms = (time.perf_counter() - started) * 1000
-            path = urllib.parse.urlsplit(getattr(self, "path", "") or "-").path
-            print(f"yilian serve: {self.command or '-'} {path} {status} {len(body)} bytes {ms:.1f} ms",
-                  file=sys.stderr, flush=True)
-
-    def _problem(self, p: HTTPProblem, started: float | None = None) -> bool:
-        return self._send(p.status, "text/plain; charset=utf-8", (p.message + "\n").encode("utf-8"), p.headers,
-                          started=started if started is not None else time.perf_counter())
-
-    def log_request(self, code="-", size="-"):  # _send logs queries itself
-        pass
-
-    def log_error(self, format, *args):  # malformed requests: one line, when logging
         if self.endpoint.log:
-            print(f"yilian serve: {format % args}", file=sys.stderr, flush=True)
+            ms = (time.perf_counter() - started) * 1000
+            print(f"yilian serve: {request.method} {url.path} {status} {len(body)} bytes {ms:.1f} ms",
+                  file=sys.stderr, flush=True)
+        return resp
 
+
+def _protocol_class():
+    """aiohttp's connection handler with two changes: a client that half-closes after its
+    request (as `nc -N` does) still gets the answer, and a request aiohttp's parser refuses
+    gets one line of text like every other error."""
+    from aiohttp import web
+    from aiohttp.web_protocol import RequestHandler
+
+    class Protocol(RequestHandler):
+        _peer_eof = False
+        _body_reader = None
+        endpoint: Endpoint
+
+        def eof_received(self):
+            self._peer_eof = True
+            if self._body_reader is not None:
+                self._body_reader.feed_eof()  # a body still missing will not come
+            return True  # keep the connection open to send the answer
+
+        def body_started(self, reader) -> None:
+            self._body_reader = reader
+            if self._peer_eof:
+                reader.feed_eof()
+
+        def handle_error(self, request, status=500, exc=None, message=None):
+            text = " ".join(str(message or "").split()) or HTTPStatus(status).phrase
+            text = f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"
+            if self.endpoint.log:
+                print(f"yilian serve: - - {status} {_one_line(Exception(text))}",
+                      file=sys.stderr, flush=True)
+            resp = web.Response(status=status, text=text + "\n", content_type="text/plain", charset="utf-8",
+                                headers={"Server": f"yilian/{__version__}"})
+            resp.force_close()
+            return resp
+
+    return Protocol
+
+
+def _web_server(endpoint: Endpoint, pool):
+    """An aiohttp low-level server (a protocol factory for loop.create_server)."""
+    from aiohttp import web
+
+    protocol = type("BoundProtocol", (_protocol_class(),), {"endpoint": endpoint})
+
+    class Server(web.Server):
+        def __call__(self):
+            return protocol(self, loop=self._loop, **self._kwargs)
+
+    # keepalive_timeout runs from the moment a connection opens until its request's headers
+    # are in (and between requests on a kept-alive connection): a client that sends half a
+    # request, or nothing, is closed after READ_TIMEOUT without costing a worker anything
+    return Server(_Front(endpoint, pool), keepalive_timeout=READ_TIMEOUT, access_log=None,
+                  max_line_size=MAX_LINE, max_field_size=MAX_LINE, lingering_time=2.0,
+                  logger=logging.getLogger("yilian.serve.http"))
 
 def _read_only() -> HTTPProblem:
     return HTTPProblem(403, "SPARQL Update is refused: this endpoint is read-only (edit the RDF files and "
@@ -455,11 +445,520 @@ def _about(ep: Endpoint) -> str:
             f"  yilian query --endpoint http://HOST:PORT{QUERY_PATHS[0]} --name alliance-lead\n")
 
 
-def handler_for(endpoint: Endpoint) -> type[Handler]:
-    return type("BoundHandler", (Handler,), {"endpoint": endpoint})
+# ---------------------------------------------------------------- where queries run
+
+class _InlinePool:
+    """Queries answered one at a time in a thread of this process (no time or memory
+    limit: a thread cannot stop a query). For tests and for platforms without fork."""
+
+    def __init__(self, endpoint: Endpoint):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.endpoint = endpoint
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="yilian-query")
+
+    async def run(self, job: tuple) -> tuple:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, _run_job, self.endpoint, job)
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-# ---------------------------------------------------------------- processes
+def _frame(obj) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(8, "big") + data
+
+
+#: the largest job sent inside a message of the job queue; a larger one (a long query)
+#: travels in a memory file whose descriptor the message carries
+_INLINE_JOB = 1 << 16
+
+
+def _worker_main(chan: socket.socket, queue: socket.socket, endpoint: Endpoint) -> None:
+    """A worker's life: take the next job from the queue shared by all workers, say so on
+    its own channel ("start"), answer it ("done"), until the front is gone (the queue
+    reaches its end)."""
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(queue, _INLINE_JOB + 16, 1)
+        except InterruptedError:  # pragma: no cover
+            continue
+        if not data:
+            return
+        job_id = int.from_bytes(data[:8], "big")
+        if fds:
+            with open(fds[0], "rb") as f:
+                payload = f.read()
+        else:
+            payload = data[8:]
+        chan.sendall(_frame(("start", job_id, None)))
+        chan.sendall(_frame(("done", job_id, _run_job(endpoint, pickle.loads(payload)))))
+
+
+def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Linux: this process gets `sig` when the parent ends, even in the middle of a query
+    (an idle worker also ends when the job queue closes)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+class _Job:
+    __slots__ = ("id", "payload", "future", "queued_at")
+
+    def __init__(self, job_id: int, payload: bytes, future: asyncio.Future):
+        self.id, self.payload, self.future = job_id, payload, future
+        self.queued_at = time.monotonic()
+
+
+class _Worker:
+    def __init__(self, pid: int, reader, writer):
+        self.pid, self.reader, self.writer = pid, reader, writer
+        self.running: _Job | None = None  # the job it said it started and has not answered
+        self.started_at = 0.0
+        self.killed_for: str | None = None  # "timeout" or "memory" when we killed it
+
+
+class _ForkedPool:
+    """`workers` processes forked from this one after the graph is loaded (they share it
+    copy-on-write), each answering one query at a time.
+
+    Jobs go into one queue that all workers read (a SEQPACKET socket pair: each message
+    reaches one worker), so a worker that finishes takes the next job at once, without
+    waiting for the front; each worker reports "start" and "done" with the answer on its
+    own channel. A query past the time limit, or a worker past the memory cap, gets a 503
+    answer; the worker is killed and replaced. Ten unexpected worker exits in ten seconds
+    stop the server."""
+
+    TICK = 0.05  # seconds between checks of running queries (time, memory) and reaping
+
+    def __init__(self, endpoint: Endpoint, workers: int):
+        self.endpoint = endpoint
+        self.size = workers
+        self.workers: dict[int, _Worker] = {}
+        self.jobs: dict[int, _Job] = {}
+        self._ids = itertools.count(1)
+        self._killed: set[int] = set()
+        self.failures: list[float] = []
+        self.failed: LimitError | None = None
+        self.stopped = asyncio.Event()
+        self._parent = os.getpid()
+        self._tick: asyncio.Task | None = None
+        self._readers: set[asyncio.Task] = set()
+        self._queue_in, self._queue_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._queue_in.setblocking(False)
+
+    @property
+    def _limit(self) -> float | None:
+        t = self.endpoint.timeout
+        return t if t and t > 0 else None
+
+    async def start(self) -> None:
+        for _ in range(self.size):
+            await self._spawn()
+        self._tick = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _spawn(self) -> None:
+        parent_end, child_end = socket.socketpair()
+        signals = {signal.SIGINT, signal.SIGTERM}
+        # signals wait until the child has set itself up: a signal in between would run
+        # the parent's handler in the child
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        try:
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns into the parent's code
+                code = 0
+                try:
+                    gc.freeze()  # the parent's objects (sockets among them) are never collected here
+                    signal.set_wakeup_fd(-1)
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group; the parent stops us
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    _die_with_parent()
+                    # the listening socket, the clients' connections, the other workers'
+                    # channels, the queue's writing end: a worker holds none of them open
+                    low, high = sorted((child_end.fileno(), self._queue_out.fileno()))
+                    os.closerange(3, low)
+                    os.closerange(low + 1, high)
+                    os.closerange(high + 1, _max_fd())
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+                    if os.getppid() == self._parent:
+                        _worker_main(child_end, self._queue_out, self.endpoint)
+                except BaseException:  # noqa: BLE001
+                    code = 1
+                finally:
+                    os._exit(code)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+        child_end.close()
+        reader, writer = await asyncio.open_connection(sock=parent_end, limit=1 << 16)
+        worker = _Worker(pid, reader, writer)
+        self.workers[pid] = worker
+        task = asyncio.get_running_loop().create_task(self._read(worker))
+        self._readers.add(task)
+        task.add_done_callback(self._readers.discard)
+
+    async def run(self, job: tuple) -> tuple:
+        """The reply (status, type, body, headers) to one job."""
+        item = _Job(next(self._ids), pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL),
+                    asyncio.get_running_loop().create_future())
+        self.jobs[item.id] = item
+        try:
+            await self._submit(item)
+            return await item.future
+        finally:
+            self.jobs.pop(item.id, None)
+
+    async def _submit(self, job: _Job) -> None:
+        head = job.id.to_bytes(8, "big")
+        if len(job.payload) <= _INLINE_JOB:
+            await asyncio.get_running_loop().sock_sendall(self._queue_in, head + job.payload)
+            return
+        fd = os.memfd_create("yilian-query")
+        try:
+            view = memoryview(job.payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.lseek(fd, 0, os.SEEK_SET)
+            while True:
+                try:
+                    socket.send_fds(self._queue_in, [head], [fd])
+                    return
+                except BlockingIOError:
+                    await asyncio.sleep(0.005)
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _resolve(job: _Job | None, reply: tuple) -> None:
+        if job is not None and not job.future.done():
+            job.future.set_result(reply)
+
+    async def _read(self, worker: _Worker) -> None:
+        """A worker's reports, until its channel ends (it was killed, or it ended)."""
+        try:
+            while True:
+                head = await worker.reader.readexactly(8)
+                kind, job_id, reply = pickle.loads(await worker.reader.readexactly(int.from_bytes(head, "big")))
+                if kind == "start":
+                    worker.running, worker.started_at = self.jobs.get(job_id), time.monotonic()
+                else:
+                    worker.running = None
+                    self._resolve(self.jobs.get(job_id), reply)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        except asyncio.CancelledError:
+            return
+        job, ep = worker.running, self.endpoint
+        if job is not None and not job.future.done():
+            limit = self._limit
+            if worker.killed_for == "memory":
+                self._resolve(job, _problem_reply(_too_much_memory(ep)))
+            elif worker.killed_for == "timeout" and limit and time.monotonic() - worker.started_at >= limit / 2:
+                self._resolve(job, _problem_reply(_too_slow(ep)))
+            elif worker.killed_for == "timeout":
+                # the query that ran too long had just finished, and this one had only begun
+                job.queued_at = time.monotonic()
+                await self._submit(job)
+            else:
+                self._resolve(job, _problem_reply(HTTPProblem(
+                    500, "the worker answering this query ended unexpectedly (see the server's log); try again")))
+        self.workers.pop(worker.pid, None)
+        worker.writer.close()
+        if not self.stopped.is_set():
+            await self._spawn()
+
+    def _kill(self, worker: _Worker, reason: str) -> None:
+        if worker.killed_for is None:
+            worker.killed_for = reason
+            self._killed.add(worker.pid)
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    async def _watch(self) -> None:
+        """Every TICK: kill a worker whose query is past the time limit or whose memory is
+        past the cap (its query then answers 503); answer 503 to jobs that waited for a
+        worker longer than the time limit; reap ended workers."""
+        ep = self.endpoint
+        while not self.stopped.is_set():
+            await asyncio.sleep(self.TICK)
+            now, limit, cap = time.monotonic(), self._limit, ep.max_memory
+            for worker in list(self.workers.values()):
+                if worker.running is None or worker.killed_for:
+                    continue
+                if limit and now - worker.started_at > limit:
+                    self._kill(worker, "timeout")
+                elif cap and rss_bytes(worker.pid) > cap:
+                    self._kill(worker, "memory")
+            if limit:
+                running = {id(w.running) for w in self.workers.values()}
+                for job in list(self.jobs.values()):
+                    if now - job.queued_at > limit and id(job) not in running:
+                        self._resolve(job, _problem_reply(HTTPProblem(
+                            503, f"all {self.size} workers were busy for {limit:g} seconds; try again later")))
+            while True:
+                try:
+                    pid, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                if pid in self._killed:
+                    self._killed.discard(pid)
+                else:
+                    self._failed_once(os.waitstatus_to_exitcode(status))
+
+    def _failed_once(self, code: int) -> None:
+        now = time.monotonic()
+        self.failures[:] = [t for t in self.failures if now - t < 10] + [now]
+        if self.endpoint.log:
+            how = f"signal {-code}" if code < 0 else f"status {code}"
+            print(f"yilian serve: a worker ended with {how}; starting another", file=sys.stderr, flush=True)
+        if len(self.failures) >= 10:
+            self.failed = LimitError("the server's workers keep failing (10 in 10 seconds); stopped",
+                                     hint="see the messages above; the machine may be out of memory")
+            self.stopped.set()
+
+    async def close(self) -> None:
+        self.stopped.set()
+        if self._tick is not None:
+            self._tick.cancel()
+        for task in list(self._readers):
+            task.cancel()
+        self._queue_in.close()  # idle workers see the queue end
+        for worker in list(self.workers.values()):
+            try:
+                os.kill(worker.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            worker.writer.close()
+        deadline = time.monotonic() + 5
+        for pid in list(self.workers):
+            while time.monotonic() < deadline:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        break
+                except ChildProcessError:
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
+        self.workers.clear()
+        self._queue_out.close()
+        # reap what was killed before (timeouts, memory)
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 20)
+    except (ValueError, OSError):  # pragma: no cover
+        return 1 << 16
+
+
+async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Event) -> None:
+    """Answer HTTP on `sock` until `stop` is set (or the pool fails)."""
+    loop = asyncio.get_running_loop()
+    if isinstance(pool, _ForkedPool):
+        await pool.start()
+    web_server = _web_server(endpoint, pool)
+    sock.setblocking(False)
+    server = await loop.create_server(web_server, sock=sock, backlog=1024)
+    failed = getattr(pool, "stopped", None)
+    waits = [loop.create_task(stop.wait())] + ([loop.create_task(failed.wait())] if failed else [])
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
+        server.close()
+        await web_server.shutdown(1.0)
+        await pool.close()
+    if getattr(pool, "failed", None) is not None:
+        raise pool.failed
+
+
+def serve_in_process(sock: socket.socket, endpoint: Endpoint, stop: threading.Event | None = None) -> None:
+    """Answer HTTP on `sock` in this process (any thread), each query in a thread, until
+    `stop` is set (no time or memory limit: a thread cannot stop a query). For tests and
+    for platforms without fork."""
+
+    async def main():
+        done = asyncio.Event()
+
+        async def poll():
+            while stop is None or not stop.is_set():
+                await asyncio.sleep(0.1)
+            done.set()
+
+        poller = asyncio.get_running_loop().create_task(poll())
+        try:
+            await _serve(sock, endpoint, _InlinePool(endpoint), done)
+        finally:
+            poller.cancel()
+
+    _quiet_aiohttp()
+    asyncio.run(main())
+
+
+def _run_front(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
+    """One front process: the HTTP server and its `workers` query processes, until
+    SIGTERM (from the supervisor) or until its workers keep failing (LimitError)."""
+    _quiet_aiohttp()
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        try:
+            await _serve(sock, endpoint, _ForkedPool(endpoint, workers), stop)
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+    _run_loop(main())
+
+
+def _run_loop(coro) -> None:
+    """asyncio.run, on uvloop's event loop where it is installed (a third of the CPU a
+    connection costs with the standard loop)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - the standard loop
+        asyncio.run(coro)
+        return
+    uvloop.run(coro)
+
+
+#: exit status of a front whose workers keep failing (the supervisor then stops)
+_WORKERS_FAILING = 3
+
+
+def front_count(workers: int) -> int:
+    """How many front processes share `workers`: one per CPU, at most one per worker.
+    One asyncio process parses HTTP on one CPU; more let the fronts use every CPU."""
+    return max(1, min(workers, os.cpu_count() or 1))
+
+
+def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
+    """Answer HTTP on `sock` until SIGINT or SIGTERM: this process supervises
+    front_count(workers) front processes (forked, sharing the listening socket and the
+    loaded store), each an asyncio HTTP server with its share of the `workers` query
+    processes. A front that ends is replaced; raises LimitError when fronts or workers
+    keep failing (10 in 10 seconds)."""
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows
+        serve_in_process(sock, endpoint)
+        return
+    sock.setblocking(False)  # shared: a front woken for a connection another took goes back to waiting
+    fronts = front_count(workers)
+    shares = [workers // fronts + (1 if i < workers % fronts else 0) for i in range(fronts)]
+    children: dict[int, int] = {}  # pid -> its number of workers
+    stopping = False
+    failing: LimitError | None = None
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signals = {signal.SIGINT, signal.SIGTERM}
+    supervisor = os.getpid()
+
+    def spawn(share: int) -> None:
+        # signals wait until the child is set up and known: a signal in between would run
+        # the parent's handler in the child, or miss the new child
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; we stop us
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    _die_with_parent(signal.SIGTERM)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+                    if os.getppid() == supervisor:
+                        _run_front(sock, endpoint, share)
+                except LimitError:
+                    code = _WORKERS_FAILING
+                except BaseException:  # noqa: BLE001 - a front never unwinds into the supervisor's code
+                    code = 1
+                finally:
+                    os._exit(code)
+            children[pid] = share
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+    old = {s: signal.signal(s, stop) for s in signals}
+    failures: list[float] = []  # when fronts ended abnormally, to stop a crash loop
+    try:
+        for share in shares:
+            spawn(share)
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            share = children.pop(pid, None)
+            if stopping or share is None:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            if code == _WORKERS_FAILING:
+                failing = LimitError("the server's workers keep failing (10 in 10 seconds); stopped",
+                                     hint="see the messages above; the machine may be out of memory")
+                stop(None, None)
+                continue
+            now = time.monotonic()
+            failures[:] = [t for t in failures if now - t < 10] + [now]
+            if endpoint.log:
+                how = f"signal {-code}" if code < 0 else f"status {code}"
+                print(f"yilian serve: a front process ended with {how}; starting another", file=sys.stderr,
+                      flush=True)
+            if len(failures) >= 10:
+                failing = LimitError("the server's processes keep failing (10 in 10 seconds); stopped",
+                                     hint="see the messages above; the machine may be out of memory")
+                stop(None, None)
+                continue
+            spawn(share)
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        for pid in list(children):
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        sock.close()
+    if failing is not None:
+        raise failing
+
+
+def _quiet_aiohttp() -> None:
+    """aiohttp's own log lines (tracebacks of dropped connections) stay off stderr: the
+    server logs one line per request itself."""
+    for name in ("aiohttp", "yilian.serve.http"):
+        log = logging.getLogger(name)
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
 
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket, or InputError saying why not."""
@@ -480,140 +979,6 @@ def listen(host: str, port: int) -> socket.socket:
                 if e.errno in (98, 48) else "choose another --host or --port")
         raise InputError(f"cannot listen on {host}:{port}: {e.strerror}", where="--port", hint=hint) from None
     return sock
-
-
-def handle(sock: socket.socket, endpoint: Endpoint, handler: type[Handler]) -> None:
-    """Answer one connection from the listening socket."""
-    try:
-        conn, addr = sock.accept()
-    except (BlockingIOError, InterruptedError):
-        return
-    def hang_up():
-        try:
-            conn.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    # the whole request must arrive within READ_TIMEOUT (not each read: a client sending a
-    # byte at a time must not hold a worker); the query then gets its own deadline
-    _WATCHDOG.arm(READ_TIMEOUT, hang_up)
-    try:
-        conn.settimeout(READ_TIMEOUT)
-        handler(conn, addr, None)
-    except OSError:
-        pass
-    except Exception as e:  # noqa: BLE001 - a bug: log it, keep the worker
-        if endpoint.log:
-            print(f"yilian serve: internal error: {type(e).__name__}: {_one_line(e)}", file=sys.stderr, flush=True)
-    finally:
-        _WATCHDOG.cancel()
-        try:
-            conn.close()
-        except OSError:
-            pass
-
-
-def _answer_until(sock: socket.socket, endpoint: Endpoint, done) -> None:
-    """Answer connections one at a time; every `poll` seconds without one, stop if done().
-    The listening socket is non-blocking (set once, shared by all workers): when several
-    wake for one connection, the others go back to waiting instead of blocking in accept."""
-    import selectors
-
-    sock.setblocking(False)
-    handler = handler_for(endpoint)
-    with selectors.DefaultSelector() as sel:
-        sel.register(sock, selectors.EVENT_READ)
-        while not done():
-            if sel.select(timeout=0.2 if not endpoint.in_worker else 1.0):
-                handle(sock, endpoint, handler)
-
-
-def serve_in_process(sock: socket.socket, endpoint: Endpoint, stop: threading.Event | None = None) -> None:
-    """Answer connections in this process, one at a time, until `stop` is set (no time
-    limit: a thread cannot stop a query). For tests and for platforms without fork."""
-    _answer_until(sock, endpoint, (lambda: False) if stop is None else stop.is_set)
-
-
-def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None:
-    """Fork `workers` processes that answer connections; replace any that ends; stop on
-    SIGINT or SIGTERM."""
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows
-        serve_in_process(sock, endpoint)
-        return
-    children: set[int] = set()
-    stopping = False
-
-    def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-        for pid in list(children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    parent = os.getpid()
-    signals = {signal.SIGINT, signal.SIGTERM}
-
-    def spawn() -> None:
-        # signals wait until the child is set up and known: a signal in between would run
-        # the parent's handler in the child, or miss the new child
-        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-        try:
-            pid = os.fork()
-            if pid == 0:
-                code = 0
-                try:
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent stops us
-                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-                    endpoint.in_worker = True
-                    # end with the parent, even if it was killed without a chance to stop us
-                    _answer_until(sock, endpoint, lambda: os.getppid() != parent)
-                except BaseException:  # noqa: BLE001 - a worker never unwinds into the parent's code
-                    code = 1
-                finally:
-                    os._exit(code)
-            children.add(pid)
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
-
-    old = {s: signal.signal(s, stop) for s in signals}
-    failures: list[float] = []  # when workers ended abnormally, to stop a crash loop
-    try:
-        for _ in range(workers):
-            spawn()
-        while children:
-            try:
-                pid, status = os.wait()
-            except ChildProcessError:
-                break
-            except InterruptedError:
-                continue
-            children.discard(pid)
-            if stopping:
-                continue
-            code = os.waitstatus_to_exitcode(status)
-            if code != 0 and code != -signal.SIGTERM:  # exit 0: a worker that stopped a query past its time
-                now = time.monotonic()
-                failures[:] = [t for t in failures if now - t < 10] + [now]
-                if endpoint.log:
-                    how = f"signal {-code}" if code < 0 else f"status {code}"
-                    print(f"yilian serve: a worker ended with {how}; starting another", file=sys.stderr, flush=True)
-                if len(failures) >= 10:
-                    stop(None, None)
-                    raise LimitError("the server's workers keep failing (10 in 10 seconds); stopped",
-                                     hint="see the messages above; the machine may be out of memory")
-            spawn()
-    finally:
-        for s, h in old.items():
-            signal.signal(s, h)
-        for pid in list(children):
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        sock.close()
 
 
 def is_loopback(sock: socket.socket) -> bool:
