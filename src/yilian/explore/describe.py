@@ -55,7 +55,7 @@ def candidates(store: ox.Store, text: str) -> list[Candidate]:
     from .search import FACT_CLASSES, _subclasses
 
     found: dict[str, list] = {}
-    for sol in query(store, """SELECT ?s ?p ?l WHERE { ?s rdfs:label|skos:prefLabel|skos:altLabel ?l
+    for sol in query(store, """SELECT ?s ?p ?l WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?l
                             FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE(?t))) }""", t=ox.Literal(text)):
         exact = sol["l"].value.lower() == text.lower()
         match = (1 if sol["p"].value.endswith("altLabel") else 0) if exact else 2
@@ -272,7 +272,8 @@ def _render_incoming(store, d: Description, show_all: bool) -> list[str]:
     for s, p in d.incoming:
         by_prop.setdefault(p, []).append(s)
     for p, subjects in by_prop.items():
-        lines.append(f"  {label(store, p, 'en')} ({short(p)}):")
+        name = label(store, p, "en")
+        lines.append(f"  {name} ({short(p)}):" if name != short(p) else f"  {name}:")
         shown = subjects if show_all else subjects[:INCOMING_SHOWN]
         for s in shown:
             lines.append(f"    {_render_value(store, s)}")
