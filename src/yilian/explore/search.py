@@ -226,18 +226,19 @@ def search(store: ox.Store, con: sqlite3.Connection, words: list[str], *, kinds:
     full = " ".join(low)
     where = " OR ".join("instr(low, ?) > 0" for _ in low)
     having = " AND ".join("MAX(instr(low, ?) > 0)" for _ in low)
-    params: list = [full, full, *low]
-    filters = ""
+    all_here = " AND ".join("instr(low, ?) > 0" for _ in low)
+    filters, fparams = "", []
     if kinds is not None:
         filters += f" AND nid IN (SELECT nid FROM ntype WHERE cls IN ({','.join('?' * len(kinds))}))"
-        params += [k.value for k in kinds]
+        fparams += [k.value for k in kinds]
     if docs is not None:
         filters += f" AND nid IN (SELECT nid FROM nsrc WHERE doc IN ({','.join('?' * len(docs))}))"
-        params += [d.value for d in docs]
-    params += low
+        fparams += [d.value for d in docs]
+    # in the order the placeholders appear: rank, name length, WHERE, filters, HAVING
+    params = [full, full, *low, *low, *low, *fparams, *low]
     sql = f"""SELECT nid, MIN(CASE WHEN field = 'name' AND low = ? THEN 0 WHEN field = 'alt' AND low = ? THEN 1
-                   WHEN field IN ('name', 'alt', 'title') THEN 2 ELSE 3 END),
-                   MIN(CASE WHEN field IN ('name', 'alt', 'title') THEN length(low) END)
+                   WHEN field IN ('name', 'alt', 'title') AND {all_here} THEN 2 ELSE 3 END),
+                   MIN(CASE WHEN field IN ('name', 'alt', 'title') AND {all_here} THEN length(low) END)
               FROM rec WHERE ({where}){filters} GROUP BY nid HAVING {having}"""
     matched = con.execute(sql, params).fetchall()
     if not matched:
