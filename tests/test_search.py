@@ -80,14 +80,16 @@ def test_search_on_a_synthetic_graph(run, synth_graph):
 
 
 def test_search_index_is_written_beside_the_store_and_reused(run, tmp_path):
-    from yilian.explore.search import INDEX_FILE
+    import shutil
+
+    from yilian.explore.search import INDEX_DIR
 
     store = tmp_path / "store"
     first = run("search", "门可罗雀", "--store", store)
-    assert (store / INDEX_FILE).is_file()
-    (store / INDEX_FILE).unlink()  # a store built before the index existed: written on first search
+    assert (store / INDEX_DIR / "text").is_file() and (store / INDEX_DIR / "index.sqlite").is_file()
+    shutil.rmtree(store / INDEX_DIR)  # a store built before the index existed: written on first search
     assert run("search", "门可罗雀", "--store", store).stdout == first.stdout
-    assert (store / INDEX_FILE).is_file()
+    assert (store / INDEX_DIR / "index.sqlite").is_file()
     assert run("search", "门可罗雀", "--no-store").stdout == first.stdout
 
 

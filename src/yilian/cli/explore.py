@@ -102,8 +102,8 @@ def search(text, kind, source, limit, fmt, timeout, store_choice, sources):
         kinds = kind_classes(store, kind) if kind else None
         docs = source_docs(store, source) if source else None
         entry = opened_folders.get(id(store))
-        con = explore_search.open_index(store, entry[1] if entry and entry[0] is store else None)
-        res = explore_search.search(store, con, list(text), kinds=kinds, docs=docs, limit=limit)
+        index = explore_search.open_index(store, entry[1] if entry and entry[0] is store else None)
+        res = explore_search.search(index, list(text), kinds=kinds, docs=docs, limit=limit)
         return explore_search.render(res, fmt)
 
     emit(bounded(work, timeout, "search"), None)

@@ -9,11 +9,12 @@ then exact alternate name, then names that contain the words (shorter names firs
 then the facts (fact nodes, and any node matched by a quote or note), each with the
 matching passage marked 【…】.
 
-The index is a SQLite file (the standard library's sqlite3) beside the on-disk query
-store, written when the store is built (dataset/store.py calls build_index) or, for a
-store built before, on the first search; with --no-store it is built in memory. Each
-search is a scan of the lower-cased texts in C (instr), about 0.1 s for the 1M-triple
-synthetic graph (bench/search.py)."""
+The index is a folder beside the on-disk query store (search-v2/: the lower-cased texts
+in one memory-mapped file, scanned with bytes.find, and a SQLite file — the standard
+library's sqlite3 — saying which node and field each text is, with each node's name,
+kind, sources and summary line). It is written when the store is built (dataset/store.py
+calls build_index) or, for a store built before, on the first search; with --no-store it
+is built in memory. Figures: bench/search.py."""
 
 from __future__ import annotations
 
@@ -34,12 +35,14 @@ from ..errors import UsageError
 from ..prefixes import PREFIXES, short
 from .graph import query
 
-INDEX_FILE = "search-v1.sqlite"
+INDEX_DIR = "search-v2"
 
 _P = {k: PREFIXES[k.split(":")[0]] + k.split(":")[1] for k in (
     "rdfs:label", "skos:prefLabel", "skos:altLabel", "yl:quote", "yl:note", "schema:headline",
     "schema:alternativeHeadline", "dcterms:title", "yl:title", "yl:designationTitle", "schema:name",
-    "schema:jobTitle", "schema:description", "dcterms:description")}
+    "schema:jobTitle", "schema:description", "dcterms:description", "rdf:type", "yl:source", "yl:mentionedIn",
+    "yl:corpusFile", "yl:locatedIn", "schema:containedInPlace", "org:unitOf", "yl:partOf", "org:member",
+    "org:organization")}
 #: which field each searched property fills
 FIELDS = {
     "rdfs:label": "name", "skos:prefLabel": "name", "skos:altLabel": "alt",
@@ -47,114 +50,166 @@ FIELDS = {
     "yl:title": "title", "yl:designationTitle": "title", "schema:name": "title", "schema:jobTitle": "title",
     "yl:quote": "quote", "yl:note": "note", "schema:description": "note", "dcterms:description": "note",
 }
+FIELD_CODES = ("name", "alt", "title", "quote", "note")
+_CODE = {f: i for i, f in enumerate(FIELD_CODES)}
+_BY_IRI = {_P[k]: _CODE[f] for k, f in FIELDS.items()}
+#: where an entity is, for its summary line
+_WHERE = {_P[k] for k in ("yl:locatedIn", "schema:containedInPlace", "org:unitOf", "yl:partOf")}
 #: fact nodes: the reified statements (as opposed to entities: places, organizations,
 #: people, programs, events, documents …)
 FACT_CLASSES = ("yl:Observation", "yl:MemberCount", "yl:PositionHolding", "yl:Posting", "yl:Mentoring",
                 "yl:Participation", "yl:Membership", "yl:Cooperation", "yl:Designation")
 _SCHEMA = """
 CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
-                  isfact INTEGER NOT NULL, files TEXT NOT NULL);
-CREATE TABLE rec(nid INTEGER NOT NULL, field TEXT NOT NULL, text TEXT NOT NULL, low TEXT NOT NULL);
+                  isfact INTEGER NOT NULL, files TEXT NOT NULL, summary TEXT NOT NULL);
+CREATE TABLE orig(rid INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE ntype(nid INTEGER NOT NULL, cls TEXT NOT NULL);
 CREATE TABLE nsrc(nid INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE blob(name TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
 # ---------------------------------------------------------------- building
 
-def _data(q) -> bool:
-    return q.graph_name != ONTOLOGY_GRAPH
-
-
-def build_index(store: ox.Store, folder: Path | str | None) -> sqlite3.Connection | None:
-    """Write the search index of `store` to folder/INDEX_FILE (atomically: a temporary
-    file renamed into place) and return None; with folder None, return it in memory."""
+def build_index(store: ox.Store, folder: Path | str | None) -> "Index | None":
+    """Write the search index of `store` to folder/INDEX_DIR: `text` (the lower-cased,
+    whitespace-normalised texts, one a line, UTF-8) and `index.sqlite` (which node and
+    field each line is, the original text where lower-casing changed it, each node's
+    name, kind, sources and summary line). Built in a temporary folder renamed into
+    place. With folder None, return the index in memory instead."""
+    hay, tables_ = _collect(store)
     if folder is None:
         con = sqlite3.connect(":memory:")
-        _fill(con, store)
-        return con
+        _write_tables(con, tables_)
+        return Index(hay, con)
     folder = Path(folder)
-    fd, tmp = tempfile.mkstemp(prefix=".search-", suffix=".sqlite", dir=folder)
-    os.close(fd)
+    tmp = Path(tempfile.mkdtemp(prefix=".search-", dir=folder))
     try:
-        con = sqlite3.connect(tmp)
+        (tmp / "text").write_bytes(hay)
+        con = sqlite3.connect(tmp / "index.sqlite")
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
-        _fill(con, store)
+        _write_tables(con, tables_)
         con.close()
-        os.replace(tmp, folder / INDEX_FILE)
+        os.replace(tmp, folder / INDEX_DIR)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
     return None
 
 
-def _fill(con: sqlite3.Connection, store: ox.Store) -> None:
-    con.executescript(_SCHEMA)
+def _collect(store: ox.Store):
+    """One pass over the data graphs (the ontology graph only for class labels)."""
+    from array import array
+
+    facts_with_source: set[str] = set()
+    for q in store.quads_for_pattern(None, ox.NamedNode(_P["yl:source"]), None):
+        if q.graph_name != ONTOLOGY_GRAPH:
+            facts_with_source.add(q.subject.value)
     nids: dict[str, int] = {}
-    names: dict[int, tuple] = {}
-    recs = []
-
-    def nid(node) -> int:
-        n = nids.get(node.value)
-        if n is None:
-            n = nids[node.value] = len(nids) + 1
-        return n
-
-    for name, prop in _P.items():
-        field_ = FIELDS[name]
-        for q in store.quads_for_pattern(None, ox.NamedNode(prop), None):
-            if not isinstance(q.object, ox.Literal) or not _data(q) or isinstance(q.subject, ox.Triple):
-                continue
-            n = nid(q.subject)
-            text = q.object.value
-            recs.append((n, field_, text, " ".join(text.lower().split())))
-            if field_ == "name":
-                lang = q.object.language or ""
-                rank = {"zh": 0, "en": 1}.get(lang.split("-")[0], 2)
-                if n not in names or rank < names[n][0]:
-                    names[n] = (rank, text)
-    con.executemany("INSERT INTO rec VALUES (?,?,?,?)", recs)
-    # kinds: each node's rdf:type, with the class's label
-    fact_classes = {c: True for c in _subclasses(store, FACT_CLASSES)}
-    class_label: dict[str, str] = {}
-    types: dict[int, list[str]] = {}
-    rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
-    for node_iri, n in nids.items():
-        node = ox.NamedNode(node_iri) if not node_iri.startswith("_:") else None
-        if node is None:
+    lows: list[str] = []
+    rec_node = array("i")
+    rec_field = bytearray()
+    orig: list[tuple[int, str]] = []
+    names: dict[str, tuple] = {}
+    types: dict[str, list[str]] = {}
+    srcs: dict[str, list[str]] = {}
+    where: dict[str, str] = {}
+    files: dict[str, str] = {}
+    linked: dict[str, set] = {}
+    members: dict[str, str] = {}
+    orgs: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    rdf_type, source, mentioned, corpus = (_P[k] for k in ("rdf:type", "yl:source", "yl:mentionedIn", "yl:corpusFile"))
+    member, organization, title = _P["org:member"], _P["org:organization"], _P["yl:title"]
+    for q in store.quads_for_pattern(None, None, None):
+        if q.graph_name == ONTOLOGY_GRAPH or not isinstance(q.subject, ox.NamedNode):
             continue
-        for q in store.quads_for_pattern(node, rdf_type, None):
-            if _data(q):
-                types.setdefault(n, []).append(q.object.value)
-    for cls in {c for ts in types.values() for c in ts}:
-        class_label[cls] = _class_label(store, cls)
-    docs = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(PREFIXES["yl"] + "corpusFile"), None):
-        docs[q.subject.value] = q.object.value
-    srcs = []
-    for prop in ("yl:source", "yl:mentionedIn"):
-        for q in store.quads_for_pattern(None, ox.NamedNode(PREFIXES["yl"] + prop[3:]), None):
-            n = nids.get(q.subject.value)
-            if n is not None and _data(q):
-                srcs.append((n, q.object.value))
-    files: dict[int, list[str]] = {}
-    for n, d in srcs:
-        f = docs.get(d, short(ox.NamedNode(d)))
-        if f not in files.setdefault(n, []):
-            files[n].append(f)
-    rows = []
-    for node_iri, n in nids.items():
-        ts = sorted(set(types.get(n, [])))
-        rows.append((n, node_iri, names.get(n, (0, short(ox.NamedNode(node_iri)) if not node_iri.startswith("_:") else node_iri))[1],
-                     ", ".join(class_label[t] for t in ts), int(any(t in fact_classes for t in ts)),
-                     " ".join(sorted(files.get(n, [])))))
-    con.executemany("INSERT INTO node VALUES (?,?,?,?,?,?)", rows)
-    con.executemany("INSERT INTO ntype VALUES (?,?)", [(n, t) for n, ts in types.items() for t in set(ts)])
-    con.executemany("INSERT INTO nsrc VALUES (?,?)", sorted(set(srcs)))
+        s, p, o = q.subject.value, q.predicate.value, q.object
+        code = _BY_IRI.get(p)
+        if code is not None and isinstance(o, ox.Literal):
+            n = nids.get(s)
+            if n is None:
+                n = nids[s] = len(nids)
+            text = " ".join(o.value.split())
+            low = text.lower()
+            if text != low:
+                orig.append((len(lows), text))
+            lows.append(low)
+            rec_node.append(n)
+            rec_field.append(code)
+            if code == 0:
+                rank = {"zh": 0, "en": 1}.get((o.language or "").split("-")[0], 2)
+                if s not in names or rank < names[s][0]:
+                    names[s] = (rank, text)
+            if p == title:
+                titles[s] = text
+            continue
+        if not isinstance(o, ox.NamedNode):
+            if p == corpus:
+                files[s] = o.value
+            continue
+        if p == rdf_type:
+            types.setdefault(s, []).append(o.value)
+        elif p in (source, mentioned):
+            srcs.setdefault(s, []).append(o.value)
+        elif p in _WHERE:
+            where.setdefault(s, o.value)
+        else:
+            if p == member:
+                members[s] = o.value
+            elif p == organization:
+                orgs[s] = o.value
+        if s in facts_with_source and p not in (rdf_type, source):
+            linked.setdefault(o.value, set()).add(s)
+    fact_classes = set(_subclasses(store, FACT_CLASSES))
+    class_label = {c: _class_label(store, c) for c in {c for ts in types.values() for c in ts}}
+    posts: dict[str, str] = {}
+    for h, person in sorted(members.items()):
+        if h in titles and person not in posts:
+            org_name = names.get(orgs.get(h, ""), (0, ""))[1]
+            posts[person] = f"{org_name}{titles[h]}"
+    node_rows = []
+    for iri, n in nids.items():
+        ts = sorted(set(types.get(iri, [])))
+        isfact = any(t in fact_classes for t in ts)
+        summary = ""
+        if not isfact:
+            bits = []
+            if iri in where and where[iri] in names:
+                bits.append(f"in {names[where[iri]][1]}")
+            if iri in posts:
+                bits.append(posts[iri])
+            count = len(linked.get(iri, ()))
+            if count:
+                bits.append(f"{count} fact{'' if count == 1 else 's'}")
+            summary = "; ".join(bits)
+        fs = sorted({files.get(d, short(ox.NamedNode(d))) for d in srcs.get(iri, [])})
+        node_rows.append((n, iri, names.get(iri, (0, short(ox.NamedNode(iri))))[1],
+                          ", ".join(class_label[t] for t in ts), int(isfact), " ".join(fs), summary))
+    offsets = array("q", [0])
+    pos = 0
+    for low in lows:
+        pos += len(low.encode("utf-8")) + 1
+        offsets.append(pos)
+    hay = ("\n".join(lows) + "\n").encode("utf-8") if lows else b""
+    tables_ = {
+        "node": node_rows,
+        "orig": orig,
+        "ntype": [(nids[s], t) for s, ts in types.items() if s in nids for t in set(ts)],
+        "nsrc": sorted({(nids[s], d) for s, ds in srcs.items() if s in nids for d in ds}),
+        "blob": [("offsets", offsets.tobytes()), ("rec_node", rec_node.tobytes()), ("rec_field", bytes(rec_field))],
+    }
+    return hay, tables_
+
+
+def _write_tables(con: sqlite3.Connection, tables_: dict) -> None:
+    con.executescript(_SCHEMA)
+    for name, rows in tables_.items():
+        if rows:
+            con.executemany(f"INSERT INTO {name} VALUES ({','.join('?' * len(rows[0]))})", rows)
     con.execute("CREATE INDEX ntype_cls ON ntype(cls)")
     con.execute("CREATE INDEX nsrc_doc ON nsrc(doc)")
     con.commit()
@@ -174,17 +229,61 @@ def _class_label(store: ox.Store, cls: str) -> str:
 
 # ---------------------------------------------------------------- opening
 
-def open_index(store: ox.Store, folder: Path | None) -> sqlite3.Connection:
-    """The index of `store`: folder/INDEX_FILE (written there first if missing and the
+class Index:
+    """An opened index: the texts (memory-mapped from disk, or bytes in memory) and the
+    SQLite tables."""
+
+    def __init__(self, hay, con: sqlite3.Connection):
+        from array import array
+
+        self.hay = hay
+        self.con = con
+        blobs = dict(con.execute("SELECT name, data FROM blob"))
+        self.offsets = array("q")
+        self.offsets.frombytes(blobs.get("offsets", b"\0" * 8))
+        self.rec_node = array("i")
+        self.rec_node.frombytes(blobs.get("rec_node", b""))
+        self.rec_field = blobs.get("rec_field", b"")
+
+    def records(self, word: bytes) -> list[int]:
+        """The records whose text contains `word` (lower-cased UTF-8), in order. A UTF-8
+        match is always a whole-character match, so this is a substring search in text."""
+        from bisect import bisect_right
+
+        hay, offsets = self.hay, self.offsets
+        out = []
+        pos = hay.find(word, 0)
+        while pos != -1:
+            r = bisect_right(offsets, pos) - 1
+            out.append(r)
+            pos = hay.find(word, offsets[r + 1])
+        return out
+
+    def text(self, r: int) -> bytes:
+        return self.hay[self.offsets[r]:self.offsets[r + 1] - 1]
+
+    def original(self, r: int) -> str:
+        row = self.con.execute("SELECT text FROM orig WHERE rid = ?", (r,)).fetchone()
+        return row[0] if row else self.text(r).decode("utf-8")
+
+
+def open_index(store: ox.Store, folder: Path | None) -> Index:
+    """The index of `store`: folder/INDEX_DIR (written there first if missing and the
     folder is writable), else built in memory."""
     if folder is not None:
-        path = Path(folder) / INDEX_FILE
-        if not path.is_file():
+        path = Path(folder) / INDEX_DIR
+        if not (path / "index.sqlite").is_file():
             try:
                 build_index(store, folder)
             except OSError:
                 return build_index(store, None)
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        import mmap
+
+        con = sqlite3.connect(f"file:{path / 'index.sqlite'}?mode=ro", uri=True)
+        with open(path / "text", "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            hay = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return Index(hay, con)
     return build_index(store, None)
 
 
@@ -214,8 +313,16 @@ class Results:
     total_facts: int = 0
 
 
-def search(store: ox.Store, con: sqlite3.Connection, words: list[str], *, kinds: list | None = None,
-           docs: list | None = None, limit: int = 20) -> Results:
+def _nids(index: Index, sql: str, values: list) -> set[int]:
+    out: set[int] = set()
+    for i in range(0, len(values), 900):
+        part = values[i:i + 900]
+        out.update(r[0] for r in index.con.execute(sql.format(",".join("?" * len(part))), part))
+    return out
+
+
+def search(index: Index, words: list[str], *, kinds: list | None = None, docs: list | None = None,
+           limit: int = 20) -> Results:
     """Nodes every word of which occurs in one of their texts (case-insensitive substring).
     kinds: class IRIs (with subclasses) a node must have one of; docs: source documents
     (yl:source or yl:mentionedIn) it must have one of. At most `limit` entities and
@@ -224,63 +331,68 @@ def search(store: ox.Store, con: sqlite3.Connection, words: list[str], *, kinds:
     if not low:
         raise UsageError("nothing to search for", hint="give one or more words, such as 门可罗雀 or 第一书记")
     full = " ".join(low)
-    where = " OR ".join("instr(low, ?) > 0" for _ in low)
-    having = " AND ".join("MAX(instr(low, ?) > 0)" for _ in low)
-    all_here = " AND ".join("instr(low, ?) > 0" for _ in low)
-    filters, fparams = "", []
+    needles = [w.encode("utf-8") for w in dict.fromkeys(low)]
+    rec_node, rec_field = index.rec_node, index.rec_field
+    by_word = [index.records(w) for w in sorted(needles, key=len, reverse=True)]
+    nodes = set(rec_node[r] for r in by_word[0])
+    for recs in by_word[1:]:
+        nodes &= {rec_node[r] for r in recs}
     if kinds is not None:
-        filters += f" AND nid IN (SELECT nid FROM ntype WHERE cls IN ({','.join('?' * len(kinds))}))"
-        fparams += [k.value for k in kinds]
+        nodes &= _nids(index, "SELECT nid FROM ntype WHERE cls IN ({})", [k.value for k in kinds])
     if docs is not None:
-        filters += f" AND nid IN (SELECT nid FROM nsrc WHERE doc IN ({','.join('?' * len(docs))}))"
-        fparams += [d.value for d in docs]
-    # in the order the placeholders appear: rank, name length, WHERE, filters, HAVING
-    params = [full, full, *low, *low, *low, *fparams, *low]
-    sql = f"""SELECT nid, MIN(CASE WHEN field = 'name' AND low = ? THEN 0 WHEN field = 'alt' AND low = ? THEN 1
-                   WHEN field IN ('name', 'alt', 'title') AND {all_here} THEN 2 ELSE 3 END),
-                   MIN(CASE WHEN field IN ('name', 'alt', 'title') AND {all_here} THEN length(low) END)
-              FROM rec WHERE ({where}){filters} GROUP BY nid HAVING {having}"""
-    matched = con.execute(sql, params).fetchall()
-    if not matched:
+        nodes &= _nids(index, "SELECT nid FROM nsrc WHERE doc IN ({})", [d.value for d in docs])
+    if not nodes:
         return Results(full)
+    # rank each node by its best matching record
+    full_b = full.encode("utf-8")
+    best: dict[int, tuple] = {}  # nid -> (rank, name length, record)
+    passage: dict[int, tuple] = {}  # nid -> (how many words missing, field order, record)
+    order = (2, 3, 1, 0, 4)  # by field code: quote first, then title, name, alternate name, note
+    seen: set[int] = set()
+    for recs in by_word:
+        for r in recs:
+            n = rec_node[r]
+            if n not in nodes or r in seen:
+                continue
+            seen.add(r)
+            code = rec_field[r]
+            text = index.text(r)
+            has_all = all(w in text for w in needles)
+            if code <= 2 and has_all:
+                rank = 0 if code == 0 and text == full_b else 1 if code == 1 and text == full_b else 2
+                key = (rank, len(text), text)
+            else:
+                key = (3, 0, b"")
+            if n not in best or key < best[n]:
+                best[n] = key
+            pkey = (-sum(w in text for w in needles), order[code], r)
+            if n not in passage or pkey < passage[n]:
+                passage[n] = pkey
     info = {}
-    ids = [m[0] for m in matched]
-    for chunk in range(0, len(ids), 900):
-        part = ids[chunk:chunk + 900]
-        for row in con.execute(f"SELECT nid, iri, name, kind, isfact, files FROM node WHERE nid IN ({','.join('?' * len(part))})", part):
+    ids = list(best)
+    for i in range(0, len(ids), 900):
+        part = ids[i:i + 900]
+        for row in index.con.execute(
+                f"SELECT nid, iri, name, kind, isfact, files, summary FROM node WHERE nid IN ({','.join('?' * len(part))})", part):
             info[row[0]] = row
     ents, facts = [], []
-    for nid, rank, namelen in matched:
-        _, iri, name, kind, isfact, files = info[nid]
-        hit = Hit(iri, name, kind, files, rank, bool(isfact))
-        if not isfact and rank <= 2:
-            ents.append((rank, namelen or 0, name, iri, nid, hit))
+    for n, key in best.items():
+        _, iri, name, kind, isfact, files, summ = info[n]
+        hit = Hit(iri, name, kind, files, key[0], bool(isfact), summary=summ)
+        if not isfact and key[0] <= 2:
+            ents.append((key[0], key[1], key[2], iri, hit))
         else:
-            facts.append((iri, nid, hit))
+            facts.append((iri, n, hit))
     ents.sort(key=lambda e: e[:4])
     facts.sort(key=lambda f: f[0])
     res = Results(full, total_entities=len(ents), total_facts=len(facts))
     res.entities = [e[-1] for e in ents[:limit]]
-    shown_facts = facts[:limit]
-    # the passage of each shown fact: a quote first, then a title or name, then a note
-    order = {"quote": 0, "title": 1, "name": 2, "alt": 3, "note": 4}
-    nid_of = {f[1]: f[2] for f in shown_facts}
-    best: dict[int, tuple] = {}
-    if nid_of:
-        part = list(nid_of)
-        for nid, fld, text, lowtext in con.execute(
-                f"SELECT nid, field, text, low FROM rec WHERE nid IN ({','.join('?' * len(part))})", part):
-            if any(w in lowtext for w in low):
-                key = (sum(w not in lowtext for w in low), order[fld], text)
-                if nid not in best or key < best[nid][0]:
-                    best[nid] = (key, fld, text)
-    for nid, hit in nid_of.items():
-        if nid in best:
-            _, hit.field, hit.text = best[nid]
-            hit.passage, hit.match = highlight(hit.text, low)
-    res.facts = [f[2] for f in shown_facts]
-    for hit in res.entities:
-        hit.summary = summary(store, ox.NamedNode(hit.iri))
+    for _, n, hit in facts[:limit]:
+        r = passage[n][2]
+        hit.field = FIELD_CODES[rec_field[r]]
+        hit.text = index.original(r)
+        hit.passage, hit.match = highlight(hit.text, low)
+        res.facts.append(hit)
     return res
 
 
@@ -316,22 +428,6 @@ def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
     out.append(flat[pos:hi])
     passage = ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(flat) else "")
     return passage, flat[merged[0][0]:merged[0][1]]
-
-
-def summary(store: ox.Store, node: ox.NamedNode) -> str:
-    """One line about an entity: where it is, a post a person holds, what it is part of,
-    and how many facts name it."""
-    bits = []
-    for s in query(store, """SELECT ?w ?l WHERE { { ?n yl:locatedIn|schema:containedInPlace|org:unitOf|yl:partOf ?w }
-            ?w rdfs:label ?l FILTER(lang(?l) = "zh") } LIMIT 1""", n=node):
-        bits.append(f"in {s['l'].value}")
-    for s in query(store, """SELECT ?t ?ol WHERE { ?h org:member ?n ; yl:title ?t . OPTIONAL { ?h org:organization/rdfs:label ?ol
-            FILTER(lang(?ol) = "zh") } } ORDER BY ?t LIMIT 1""", n=node):
-        bits.append(f"{s['ol'].value if s['ol'] else ''}{s['t'].value}")
-    n = next(iter(query(store, "SELECT (COUNT(DISTINCT ?f) AS ?c) WHERE { ?f ?p ?n ; yl:source ?s }", n=node)))["c"]
-    if int(n.value):
-        bits.append(f"{n.value} fact{'' if n.value == '1' else 's'}")
-    return "; ".join(bits)
 
 
 # ---------------------------------------------------------------- output
