@@ -49,15 +49,11 @@ def describe(thing, fmt, show_all, timeout, store_choice, sources):
         store = open_graph(sources, store_choice)
         from ..explore.facts import is_date
 
-        if is_date(thing) and fmt != "turtle":
-            try:
-                explore_describe.resolve(store, thing)
-            except explore_describe.Ambiguous:
-                pass
-            except Exception:  # noqa: BLE001 - not a name: a date
-                return explore_describe.describe_date(store, thing.strip(), fmt), None
+        if is_date(thing) and fmt != "turtle" and not any(
+                c.match < 2 for c in explore_describe.candidates(store, thing.strip())):
+            return explore_describe.describe_date(store, thing.strip(), fmt), None  # nothing is named so: a date
         try:
-            node, others = explore_describe.resolve(store, thing, show_all)
+            node, others = explore_describe.find(store, thing, show_all)
         except explore_describe.Ambiguous as e:
             return e.listing, e
         d = explore_describe.describe(store, node, others, thing)
@@ -136,7 +132,7 @@ def _rows(store, about, no_rollup, dated_only, **kw):
 
     node = None
     if about:
-        node, _ = explore_describe.resolve(store, about)
+        node = explore_describe.resolve(store, about)
     return fact_rows(store, about=node, rollup_about=not no_rollup, dated_only=dated_only, **kw)
 
 

@@ -92,7 +92,12 @@ def listing(cands: list[Candidate], title: str, show_all: bool, per_kind: int = 
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def resolve(store: ox.Store, thing: str, show_all: bool = False) -> tuple[ox.NamedNode, list[Candidate]]:
+def resolve(store: ox.Store, thing: str) -> ox.NamedNode:
+    """The node `thing` names (see find); raises Ambiguous or UsageError."""
+    return find(store, thing)[0]
+
+
+def find(store: ox.Store, thing: str, show_all: bool = False) -> tuple[ox.NamedNode, list[Candidate]]:
     """Find an entity by <IRI>, full IRI, prefixed name, or label (Chinese or English,
     any case, alternate names included). Returns the node and the other candidates.
     A name that fits several things equally well raises Ambiguous (exit 2) with the list."""
@@ -115,7 +120,9 @@ def resolve(store: ox.Store, thing: str, show_all: bool = False) -> tuple[ox.Nam
                          hint="try part of the name, an English name, `yilian search`, or a prefixed name such as yid:xiangtan")
     best = [c for c in cands if c.key == cands[0].key]
     if len(best) == 1:
-        return best[0].node, cands[1:]
+        # an exact name is not shadowed by names that merely contain it; a partial one lists the rest
+        others = cands[1:] if best[0].match == 2 else [c for c in cands[1:] if c.match < 2]
+        return best[0].node, others
     names = ", ".join(f"{short(c.node)} ({c.label})" for c in best[:10])
     more = f" and {len(best) - 10} more" if len(best) > 10 else ""
     raise Ambiguous(f"'{thing}' names {len(cands)} things, {len(best)} of them equally well: {names}{more}",
@@ -188,7 +195,7 @@ def describe_date(store: ox.Store, day: str, fmt: str) -> bytes:
     lo, hi = date_bounds(day)
     rows = fact_rows(store, since=day, until=day)
     exact = [r for r in rows if r.date == day or r.date.split("/")[0] == day]
-    wider = [r for r in rows if r not in exact]
+    wider = [r for r in rows if r not in exact and not r.date.endswith("/..")]  # open-ended periods aside
     if fmt == "json":
         import json as _json
 
