@@ -64,7 +64,7 @@ def main() -> None:
         from yilian.explore import search as s
 
         st = open_store(Sources((graph,), False), store_path=store, progress=False)
-        index = s.open_index(st, Path(store))
+        index = s.open_index(st, Path(store), [Path(graph)])
         for words, what in QUERIES:
             ends, alone = [], []
             for _ in range(args.runs):

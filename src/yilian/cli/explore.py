@@ -92,13 +92,14 @@ def search(text, kind, source, limit, fmt, timeout, store_choice, sources):
 
     def work():
         store = open_graph(sources, store_choice)
-        from ..dataset.store import opened_folders
+        from ..dataset.store import inputs_for, opened_folders
         from ..explore.facts import kind_classes, source_docs
 
         kinds = kind_classes(store, kind) if kind else None
         docs = source_docs(store, source) if source else None
         entry = opened_folders.get(id(store))
-        index = explore_search.open_index(store, entry[1] if entry and entry[0] is store else None)
+        index = explore_search.open_index(store, entry[1] if entry and entry[0] is store else None,
+                                          inputs_for(sources).data)
         res = explore_search.search(index, list(text), kinds=kinds, docs=docs, limit=limit)
         return explore_search.render(res, fmt)
 

@@ -247,7 +247,7 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
         store.flush()
         from ..explore.search import build_index  # the search index, rebuilt with the store
 
-        build_index(store, tmp)
+        build_index(store, tmp, inputs.data)
     finally:
         del store
     _write_json(tmp / META, {"key": key, "stat": stat_key, "yilian": __version__, "pyoxigraph": ox.__version__,
