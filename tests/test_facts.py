@@ -20,7 +20,7 @@ def _csv(text):
 def test_facts_prints_a_more_than_value_with_its_qualifier(run):
     r = run("facts", "--indicator", "日均处理影像量")
     assert r.exit_code == 0, r.stderr
-    assert "6000+ 例" in r.stdout and r.stdout.endswith("1 facts\n")
+    assert "6000+ 例" in r.stdout and r.stdout.endswith("\n1 fact\n")
     (row,) = _csv(run("facts", "--indicator", "日均处理影像量", "--format", "csv").stdout)
     assert (row["value"], row["qualifier"], row["unit"]) == ("6000", "more than", "例")
     assert row["source"] == "004_fe1569b424d83979.txt" and "6000余例" in row["quote"]

@@ -405,7 +405,7 @@ def render_rows(rows: list[FactRow], fmt: str, *, columns: str = "facts") -> byt
     if not rows:
         return b"no facts match\n"
     out = tables.render(headers, body)
-    return (out + f"{len(rows)} facts\n").encode("utf-8")
+    return (out + f"{len(rows)} fact{'' if len(rows) == 1 else 's'}\n").encode("utf-8")
 
 
 def _clip(text: str, n: int = 40) -> str:
