@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 
 from conftest import ROOT
 
@@ -11,6 +12,7 @@ from conftest import ROOT
 def _regen():
     spec = importlib.util.spec_from_file_location("regen_docs", ROOT / "tools" / "regen_docs.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["regen_docs"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
