@@ -256,12 +256,12 @@ def row_of(reader: Reader, node, p: dict, classes: set[str]) -> FactRow:
 def rollup(store: ox.Store, node) -> list:
     """What `--about node` covers: the node; for a place, its sub-places
     (schema:containedInPlace*) and everything located in them (yl:locatedIn), with their
-    departments (org:unitOf); for an alliance, its members (org:member of its memberships)."""
+    departments (org:unitOf); for an alliance, its members (org:member of its yl:Membership nodes)."""
     found = {node.value: node}
     for s in query(store, """SELECT DISTINCT ?x WHERE {
             { ?p schema:containedInPlace* ?n . ?x yl:locatedIn ?p }
             UNION { ?x schema:containedInPlace+ ?n }
-            UNION { ?m org:organization ?n ; org:member ?x }
+            UNION { ?m a/rdfs:subClassOf* yl:Membership ; org:organization ?n ; org:member ?x }
             UNION { ?p schema:containedInPlace* ?n . ?o yl:locatedIn ?p . ?x org:unitOf+ ?o } }""", n=node):
         found.setdefault(s["x"].value, s["x"])
     return list(found.values())
