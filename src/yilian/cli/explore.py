@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..errors import UsageError
+
 from .options import bounded, emit, graph_options, open_graph, store_options, timeout_option
 
 
@@ -55,7 +57,7 @@ def describe(thing, fmt, show_all, timeout, store_choice, sources):
         try:
             node, others = explore_describe.find(store, thing, show_all)
         except explore_describe.Ambiguous as e:
-            return e.listing, e
+            return (e.candidates_json if fmt == "json" else e.listing), e
         d = explore_describe.describe(store, node, others, thing)
         return explore_describe.render_description(store, d, fmt, show_all), None
 
@@ -133,7 +135,11 @@ def _rows(store, about, no_rollup, dated_only, **kw):
 
     node = None
     if about:
-        node = explore_describe.resolve(store, about)
+        try:
+            node = explore_describe.resolve(store, about)
+        except explore_describe.Ambiguous as e:
+            raise UsageError(e.message, hint=f"`yilian describe {about}` lists them by kind; give the IRI or "
+                             "prefixed name of the one you mean") from None
     return fact_rows(store, about=node, rollup_about=not no_rollup, dated_only=dated_only, **kw)
 
 
