@@ -179,12 +179,12 @@ def timeline(about, no_rollup, indicator, kind, source, since, until, year, fmt,
     then 2023-04-17) and prints as written; a period sorts by its start. Dates the
     graph inferred (yl:dateInferred) are marked "(inferred)".
     """
-    from ..explore.facts import render_rows
+    from ..explore import timeline as explore_timeline
 
     def work():
         store = open_graph(sources, store_choice)
         rows = _rows(store, about, no_rollup, True, indicator=indicator, kind=kind, source=source,
                      since=since, until=until, year=year)
-        return render_rows(rows, fmt, columns="timeline")
+        return explore_timeline.render(rows, fmt)
 
     emit(bounded(work, timeout, "timeline"), output)

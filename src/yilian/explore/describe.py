@@ -194,16 +194,12 @@ def _is_container(store: ox.Store, node) -> bool:
 def describe_date(store: ox.Store, day: str, fmt: str) -> bytes:
     """`describe 2024-08-30`: the facts dated exactly so (in timeline form), and how many
     facts have a less precise date that includes it, with the timeline command for them."""
-    from .facts import date_bounds, fact_rows, render_rows
+    from .facts import render_rows
+    from .timeline import on_day
 
-    lo, hi = date_bounds(day)
-    rows = fact_rows(store, since=day, until=day)
-    exact = [r for r in rows if r.date == day or r.date.split("/")[0] == day]
-    wider = [r for r in rows if r not in exact and not r.date.endswith("/..")]  # open-ended periods aside
+    exact, wider = on_day(store, day)
     if fmt == "json":
-        import json as _json
-
-        return (_json.dumps({"date": day, "facts": _json.loads(render_rows(exact, "json")),
+        return (json.dumps({"date": day, "facts": json.loads(render_rows(exact, "json")),
                              "overlapping": len(wider)}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     out = [f"{day}: {len(exact)} fact{'s' if len(exact) != 1 else ''} dated {day}"]
     if exact:
