@@ -10,6 +10,8 @@ import pytest
 
 from yilian.errors import ExitCode
 
+from conftest import MINI
+
 from test_search import synth_graph  # noqa: F401 - the shared synthetic-graph fixture
 
 
@@ -88,3 +90,11 @@ def test_facts_written_to_a_file(run, tmp_path):
     r = run("facts", "--kind", "Posting", "--format", "csv", "-o", out)
     assert r.exit_code == 0 and r.stdout == ""
     assert out.read_text(encoding="utf-8").startswith("fact,kind,what,about,date,")
+
+
+def test_facts_refuse_to_overwrite_an_input(run, tmp_path):
+    data = tmp_path / "mine.ttl"
+    data.write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
+    before = data.read_bytes()
+    r = run("facts", "--no-default-graph", "--data", data, "-o", data)
+    assert r.exit_code == ExitCode.BAD_INPUT and data.read_bytes() == before

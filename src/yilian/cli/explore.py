@@ -163,7 +163,7 @@ def facts(about, no_rollup, indicator, kind, source, since, until, year, fmt, ou
                      since=since, until=until, year=year)
         return render_rows(rows, fmt)
 
-    emit(bounded(work, timeout, "facts"), output)
+    emit(bounded(work, timeout, "facts"), output, sources.files() if output else ())
 
 
 @click.command()
@@ -187,4 +187,4 @@ def timeline(about, no_rollup, indicator, kind, source, since, until, year, fmt,
                      since=since, until=until, year=year)
         return explore_timeline.render(rows, fmt)
 
-    emit(bounded(work, timeout, "timeline"), output)
+    emit(bounded(work, timeout, "timeline"), output, sources.files() if output else ())
