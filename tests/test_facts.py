@@ -6,7 +6,6 @@ import csv
 import io
 import json
 
-import pytest
 
 from yilian.errors import ExitCode
 
