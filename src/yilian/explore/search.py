@@ -31,7 +31,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import tables
-from ..dataset.sources import ONTOLOGY_GRAPH
 from ..errors import UsageError
 from ..prefixes import PREFIXES, short
 from .graph import query
@@ -371,7 +370,7 @@ def search(index: Index, words: list[str], *, kinds: list | None = None, docs: l
         raise UsageError("nothing to search for", hint="give one or more words, such as 门可罗雀 or 第一书记")
     full = " ".join(low)
     needles = [w.encode("utf-8") for w in dict.fromkeys(low)]
-    rec_node, rec_field, offsets, isfact = index.rec_node, index.rec_field, index.offsets, index.isfact
+    rec_node, rec_field, isfact = index.rec_node, index.rec_field, index.isfact
     by_word = [index.records(w) for w in sorted(needles, key=len, reverse=True)]
     nodes = None
     if len(by_word) > 1:
