@@ -58,7 +58,7 @@ _WHERE = {_P[k] for k in ("yl:locatedIn", "schema:containedInPlace", "org:unitOf
 #: fact nodes: the reified statements (as opposed to entities: places, organizations,
 #: people, programs, events, documents …)
 FACT_CLASSES = ("yl:Observation", "yl:MemberCount", "yl:PositionHolding", "yl:Posting", "yl:Mentoring",
-                "yl:Participation", "yl:Membership", "yl:Cooperation", "yl:Designation")
+                "yl:Participation", "yl:Membership", "yl:Cooperation", "yl:Designation", "yl:Headship")
 _SCHEMA = """
 CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
                   isfact INTEGER NOT NULL, files TEXT NOT NULL, summary TEXT NOT NULL);
