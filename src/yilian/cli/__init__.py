@@ -62,8 +62,8 @@ def _register_commands() -> None:
     from . import curation, data, explore, network, query, serve, synth, validate
 
     for command in (query.query, query.queries, validate.validate, data.export, explore.stats,
-                    explore.describe, serve.serve, data.fmt, network.network, synth.synth,
-                    curation.source, curation.draft, curation.add, curation.check):
+                    explore.describe, explore.search, explore.facts, explore.timeline, serve.serve, data.fmt,
+                    network.network, synth.synth, curation.source, curation.draft, curation.add, curation.check):
         main.add_command(command)
 
 

@@ -115,9 +115,15 @@ def _opened(store: ox.Store) -> ox.Store:
     return store
 
 
+#: the folder of each store opened in this process, by id (the store is kept, so ids stay unique)
+opened_folders: dict[int, tuple[ox.Store, Path]] = {}
+
+
 def _read_only(db: Path) -> ox.Store:
     _opened(None)
-    return ox.Store.read_only(str(db))
+    store = ox.Store.read_only(str(db))
+    opened_folders[id(store)] = (store, db.parent)  # indexes kept beside it (explore/search.py)
+    return store
 
 
 def inputs_for(sources: Sources, with_ontology: bool = True) -> Inputs:
@@ -239,6 +245,9 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
     try:
         _fill(store, inputs, progress, started)
         store.flush()
+        from ..explore.search import build_index  # the search index, rebuilt with the store
+
+        build_index(store, tmp, inputs.data)
     finally:
         del store
     _write_json(tmp / META, {"key": key, "stat": stat_key, "yilian": __version__, "pyoxigraph": ox.__version__,

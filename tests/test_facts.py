@@ -1,0 +1,99 @@
+"""yilian facts: one readable row per fact, with qualifiers, units, changes, sources and filters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+
+from yilian.errors import ExitCode
+
+from conftest import MINI
+
+from test_search import synth_graph  # noqa: F401 - the shared synthetic-graph fixture
+
+
+def _csv(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_facts_prints_a_more_than_value_with_its_qualifier(run):
+    r = run("facts", "--indicator", "日均处理影像量")
+    assert r.exit_code == 0, r.stderr
+    assert "6000+ 例" in r.stdout and r.stdout.endswith("\n1 fact\n")
+    (row,) = _csv(run("facts", "--indicator", "日均处理影像量", "--format", "csv").stdout)
+    assert (row["value"], row["qualifier"], row["unit"]) == ("6000", "more than", "例")
+    assert row["source"] == "004_fe1569b424d83979.txt" and "6000余例" in row["quote"]
+
+
+def test_facts_prints_approximately_and_at_most(run):
+    rows = json.loads(run("facts", "--source", "003", "--format", "json").stdout)
+    near_hundred = [r for r in rows if r["qualifier"] == "approximately" and r["value"] == "100"]
+    assert near_hundred and all(r["value_text"].startswith("≈100") for r in near_hundred)
+    (age,) = json.loads(run("facts", "--indicator", "第一书记选派年龄上限", "--format", "json").stdout)
+    assert age["value_text"] == "≤45 岁"
+
+
+def test_facts_about_a_county_rolls_up_its_hospitals(run):
+    rows = _csv(run("facts", "--about", "湘潭县", "--format", "csv").stdout)
+    critical = [r for r in rows if r["what"] == "急危重症接诊占比"]
+    assert [(r["about"], r["value"], r["unit"], r["date"]) for r in critical] == [("湘潭县人民医院", "16.76", "%", "2024")]
+    own = _csv(run("facts", "--about", "湘潭县", "--no-rollup", "--format", "csv").stdout)
+    assert not any(r["what"] == "急危重症接诊占比" for r in own)
+    assert len(own) < len(rows)
+
+
+def test_facts_about_an_alliance_includes_its_members(run):
+    rows = _csv(run("facts", "--about", "yid:xiangtan-urban-medical-group", "--format", "csv").stdout)
+    abouts = {r["about"] for r in rows}
+    assert any("湘潭市中心医院" in a for a in abouts)
+
+
+def test_facts_change_with_its_unit_and_comparison(run):
+    rows = json.loads(run("facts", "--indicator", "基层诊疗量占比", "--format", "json").stdout)
+    first = rows[0]
+    assert (first["date"], first["value"], first["change"], first["change_unit"], first["comparison"]) == \
+        ("2023-01/2023-11", "67.36", "18.04", "个百分点", "year on year")
+    assert [r["date"] for r in rows] == ["2023-01/2023-11", "2024"]
+    table = run("facts", "--indicator", "基层诊疗量占比").stdout
+    assert "+18.04 个百分点 year on year" in table
+
+
+def test_facts_date_filters_keep_partial_dates_partial(run):
+    rows = _csv(run("facts", "--year", "2023", "--format", "csv").stdout)
+    assert rows and all(r["date"].startswith("2023") for r in rows)
+    assert "2023-01/2023-11" in {r["date"] for r in rows}
+    since = _csv(run("facts", "--since", "2025-09", "--format", "csv").stdout)
+    assert since and all(r["date"] >= "2025-09" or r["date"].endswith("/..") for r in since)  # open periods overlap
+    assert any(r["date"].endswith("/..") for r in since)
+    r = run("facts", "--since", "last year")
+    assert r.exit_code == ExitCode.BAD_INPUT and "'last year' is not a date" in r.stderr and r.stdout == ""
+
+
+def test_facts_by_kind_and_unknown_about(run):
+    rows = _csv(run("facts", "--kind", "Posting", "--format", "csv").stdout)
+    assert sorted(r["about"].split("; ")[0] for r in rows) == ["张凯", "林芳", "雷超奇"]
+    r = run("facts", "--about", "不存在的医院")
+    assert r.exit_code == ExitCode.BAD_INPUT and "nothing in the graph is named" in r.stderr
+
+
+def test_facts_on_a_synthetic_graph(run, synth_graph):  # noqa: F811
+    rows = _csv(run("facts", "--kind", "Observation", "--year", "2022", "--format", "csv", *synth_graph).stdout)
+    assert rows and all(r["date"] == "2022" and r["value"] and r["source"] for r in rows)
+    assert all(r["kind"] == "metric observation" for r in rows)
+
+
+def test_facts_written_to_a_file(run, tmp_path):
+    out = tmp_path / "facts.csv"
+    r = run("facts", "--kind", "Posting", "--format", "csv", "-o", out)
+    assert r.exit_code == 0 and r.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("fact,kind,what,about,date,")
+
+
+def test_facts_refuse_to_overwrite_an_input(run, tmp_path):
+    data = tmp_path / "mine.ttl"
+    data.write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
+    before = data.read_bytes()
+    r = run("facts", "--no-default-graph", "--data", data, "-o", data)
+    assert r.exit_code == ExitCode.BAD_INPUT and data.read_bytes() == before
