@@ -87,6 +87,8 @@ def test_search_index_is_written_beside_the_store_and_reused(run, tmp_path):
     from yilian.explore.search import INDEX_DIR
 
     store = tmp_path / "store"
+    assert run("query", "ASK {}", "--store", store).exit_code == 0
+    assert not (store / INDEX_DIR).exists()  # building the store for a query does not index it
     first = run("search", "门可罗雀", "--store", store)
     assert (store / INDEX_DIR / "text").is_file() and (store / INDEX_DIR / "index.sqlite").is_file()
     shutil.rmtree(store / INDEX_DIR)  # a store built before the index existed: written on first search
