@@ -6,9 +6,10 @@ import csv
 import io
 import json
 
-import pytest
 
 from yilian.errors import ExitCode
+
+from conftest import MINI
 
 from test_search import synth_graph  # noqa: F401 - the shared synthetic-graph fixture
 
@@ -20,7 +21,7 @@ def _csv(text):
 def test_facts_prints_a_more_than_value_with_its_qualifier(run):
     r = run("facts", "--indicator", "日均处理影像量")
     assert r.exit_code == 0, r.stderr
-    assert "6000+ 例" in r.stdout and r.stdout.endswith("1 facts\n")
+    assert "6000+ 例" in r.stdout and r.stdout.endswith("\n1 fact\n")
     (row,) = _csv(run("facts", "--indicator", "日均处理影像量", "--format", "csv").stdout)
     assert (row["value"], row["qualifier"], row["unit"]) == ("6000", "more than", "例")
     assert row["source"] == "004_fe1569b424d83979.txt" and "6000余例" in row["quote"]
@@ -88,3 +89,11 @@ def test_facts_written_to_a_file(run, tmp_path):
     r = run("facts", "--kind", "Posting", "--format", "csv", "-o", out)
     assert r.exit_code == 0 and r.stdout == ""
     assert out.read_text(encoding="utf-8").startswith("fact,kind,what,about,date,")
+
+
+def test_facts_refuse_to_overwrite_an_input(run, tmp_path):
+    data = tmp_path / "mine.ttl"
+    data.write_text(MINI.read_text(encoding="utf-8"), encoding="utf-8")
+    before = data.read_bytes()
+    r = run("facts", "--no-default-graph", "--data", data, "-o", data)
+    assert r.exit_code == ExitCode.BAD_INPUT and data.read_bytes() == before

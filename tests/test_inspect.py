@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import rdflib
 
@@ -116,7 +117,7 @@ def test_describe_prefers_the_entity_to_fact_nodes_with_the_name(run):
     r = run("describe", "妇幼保健联盟")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.splitlines()[0] == "湘潭市妇幼保健联盟  <https://w3id.org/yilian/id/xiangtan-mch-alliance>"
-    assert "Also named '妇幼保健联盟': 6 other things" in r.stdout
+    assert re.search(r"^Also named '妇幼保健联盟': \d+ other things \(.*metric observation", r.stdout, re.M)
     listed = run("describe", "妇幼保健联盟", "--all").stdout
     assert "yid:f004-mch-alliance-member-count" in listed.split("Also named")[1]
 
@@ -124,13 +125,14 @@ def test_describe_prefers_the_entity_to_fact_nodes_with_the_name(run):
 def test_describe_lists_every_candidate_by_kind_when_a_name_is_shared(run):
     r = run("describe", "第一书记")
     assert r.exit_code == ExitCode.BAD_INPUT
-    assert "'第一书记' names 26 things" in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    assert r.stdout.startswith("'第一书记' names 26 things:\n")
-    assert "  posting (3):" in r.stdout and "  post held (4):" in r.stdout
-    assert "… 3 more (--all lists them)" in r.stdout
+    n = int(re.search(r"'第一书记' names (\d+) things", r.stderr).group(1))
+    assert n > 20 and len(r.stderr.strip().splitlines()) == 1
+    assert r.stdout.startswith(f"'第一书记' names {n} things:\n")
+    assert "  posting (3):" in r.stdout and "  dispatch program (1):" in r.stdout
+    assert "more (--all lists them)" in r.stdout  # the metric observations are cut, and say so
     full = run("describe", "第一书记", "--all")
     iris = [line.split()[0] for line in full.stdout.splitlines() if line.startswith("    yid:")]
-    assert len(iris) == len(set(iris)) == 26
+    assert len(iris) == len(set(iris)) == n
 
 
 def test_describe_shows_incoming_links(run):
@@ -151,6 +153,6 @@ def test_describe_a_place_rolls_up_its_institutions_facts(run):
 def test_describe_a_date_lists_what_happened_that_day(run):
     r = run("describe", "2024-08-30")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout.startswith("2024-08-30: 6 facts dated 2024-08-30\n")
+    assert re.match(r"2024-08-30: \d+ facts dated 2024-08-30\n", r.stdout)
     assert "国家卫生健康委介绍推广福建省三明市医药卫生体制改革经验新闻发布会" in r.stdout
     assert "yilian timeline --year 2024" in r.stdout.splitlines()[-1]

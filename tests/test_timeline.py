@@ -69,3 +69,14 @@ def test_timeline_on_a_synthetic_graph(run, synth_graph):  # noqa: F811
     assert rows
     dates = [r["date"] for r in rows]
     assert dates == sorted(dates)
+
+
+def test_describe_and_facts_mark_inferred_dates(run, tmp_path):
+    f = tmp_path / "t.ttl"
+    f.write_text(INFERRED, encoding="utf-8")
+    r = run("describe", "测试会议", "--no-default-graph", "--data", f)
+    assert "  schema:startDate: 2023-04-17 (inferred from 测试文献 (yid:t-doc))" in r.stdout.splitlines()
+    table = run("facts", "--no-default-graph", "--data", f).stdout
+    assert "2023-04-17 (inferred)" in table
+    r = run("describe", "2023-04-17", "--no-default-graph", "--data", f)
+    assert "2023-04-17 (inferred)" in r.stdout

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..errors import UsageError
+
 from .options import bounded, emit, graph_options, open_graph, store_options, timeout_option
 
 
@@ -55,7 +57,7 @@ def describe(thing, fmt, show_all, timeout, store_choice, sources):
         try:
             node, others = explore_describe.find(store, thing, show_all)
         except explore_describe.Ambiguous as e:
-            return e.listing, e
+            return (e.candidates_json if fmt == "json" else e.listing), e
         d = explore_describe.describe(store, node, others, thing)
         return explore_describe.render_description(store, d, fmt, show_all), None
 
@@ -92,13 +94,14 @@ def search(text, kind, source, limit, fmt, timeout, store_choice, sources):
 
     def work():
         store = open_graph(sources, store_choice)
-        from ..dataset.store import opened_folders
+        from ..dataset.store import inputs_for, opened_folders
         from ..explore.facts import kind_classes, source_docs
 
         kinds = kind_classes(store, kind) if kind else None
         docs = source_docs(store, source) if source else None
         entry = opened_folders.get(id(store))
-        index = explore_search.open_index(store, entry[1] if entry and entry[0] is store else None)
+        index = explore_search.open_index(store, entry[1] if entry and entry[0] is store else None,
+                                          inputs_for(sources).data)
         res = explore_search.search(index, list(text), kinds=kinds, docs=docs, limit=limit)
         return explore_search.render(res, fmt)
 
@@ -132,7 +135,11 @@ def _rows(store, about, no_rollup, dated_only, **kw):
 
     node = None
     if about:
-        node = explore_describe.resolve(store, about)
+        try:
+            node = explore_describe.resolve(store, about)
+        except explore_describe.Ambiguous as e:
+            raise UsageError(e.message, hint=f"`yilian describe {about}` lists them by kind; give the IRI or "
+                             "prefixed name of the one you mean") from None
     return fact_rows(store, about=node, rollup_about=not no_rollup, dated_only=dated_only, **kw)
 
 
@@ -156,7 +163,7 @@ def facts(about, no_rollup, indicator, kind, source, since, until, year, fmt, ou
                      since=since, until=until, year=year)
         return render_rows(rows, fmt)
 
-    emit(bounded(work, timeout, "facts"), output)
+    emit(bounded(work, timeout, "facts"), output, sources.files() if output else ())
 
 
 @click.command()
@@ -172,12 +179,12 @@ def timeline(about, no_rollup, indicator, kind, source, since, until, year, fmt,
     then 2023-04-17) and prints as written; a period sorts by its start. Dates the
     graph inferred (yl:dateInferred) are marked "(inferred)".
     """
-    from ..explore.facts import render_rows
+    from ..explore import timeline as explore_timeline
 
     def work():
         store = open_graph(sources, store_choice)
         rows = _rows(store, about, no_rollup, True, indicator=indicator, kind=kind, source=source,
                      since=since, until=until, year=year)
-        return render_rows(rows, fmt, columns="timeline")
+        return explore_timeline.render(rows, fmt)
 
-    emit(bounded(work, timeout, "timeline"), output)
+    emit(bounded(work, timeout, "timeline"), output, sources.files() if output else ())

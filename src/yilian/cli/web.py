@@ -35,7 +35,7 @@ def site(out_dir, quiet, timeout, store_choice, sources):
 
         entry = opened_folders.get(id(store))
         folder = entry[1] if entry and entry[0] is store else None
-        return write_site(Site(store, index_folder=folder, static=True), out_dir)
+        return write_site(Site(store, files=sources.files(), index_folder=folder, static=True), out_dir)
 
     count = bounded(work, timeout, "writing the site")
     if not quiet:

@@ -245,9 +245,9 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
     try:
         _fill(store, inputs, progress, started)
         store.flush()
-        from ..explore.search import build_index  # the search index, rebuilt with the store
-
-        build_index(store, tmp)
+        # the search index (explore/search.py) lives in this folder too, so it goes with
+        # the store; it is written on the first search, not here: a query or a validation
+        # should not pay for it (about 14 s of CPU at a million triples)
     finally:
         del store
     _write_json(tmp / META, {"key": key, "stat": stat_key, "yilian": __version__, "pyoxigraph": ox.__version__,

@@ -1,1 +1,1 @@
-"""Reading the graph without SPARQL: stats and describe."""
+"""Reading the graph without SPARQL: stats, describe, search, facts and timeline."""

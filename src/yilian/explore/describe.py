@@ -38,9 +38,10 @@ class Candidate:
 class Ambiguous(UsageError):
     """A name that fits several things equally well; `listing` is the candidates, grouped by kind."""
 
-    def __init__(self, message, *, listing: bytes = b"", **kw):
+    def __init__(self, message, *, listing: bytes = b"", candidates_json: bytes = b"", **kw):
         super().__init__(message, **kw)
         self.listing = listing
+        self.candidates_json = candidates_json
 
 
 _MATCH = {0: "exact name", 1: "alternate name", 2: "partial name"}
@@ -127,7 +128,10 @@ def find(store: ox.Store, thing: str, show_all: bool = False) -> tuple[ox.NamedN
     more = f" and {len(best) - 10} more" if len(best) > 10 else ""
     raise Ambiguous(f"'{thing}' names {len(cands)} things, {len(best)} of them equally well: {names}{more}",
                     hint="the list by kind is on stdout; give the IRI or prefixed name of the one you mean",
-                    listing=listing(cands, f"'{thing}' names {len(cands)} things:", show_all))
+                    listing=listing(cands, f"'{thing}' names {len(cands)} things:", show_all),
+                    candidates_json=(json.dumps({"name": thing, "candidates": [
+                        {"iri": c.node.value, "label": c.label, "kind": c.kind, "match": _MATCH[c.match]} for c in cands]},
+                        ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def _props(store: ox.Store, node) -> list[tuple]:
@@ -190,16 +194,12 @@ def _is_container(store: ox.Store, node) -> bool:
 def describe_date(store: ox.Store, day: str, fmt: str) -> bytes:
     """`describe 2024-08-30`: the facts dated exactly so (in timeline form), and how many
     facts have a less precise date that includes it, with the timeline command for them."""
-    from .facts import date_bounds, fact_rows, render_rows
+    from .facts import render_rows
+    from .timeline import on_day
 
-    lo, hi = date_bounds(day)
-    rows = fact_rows(store, since=day, until=day)
-    exact = [r for r in rows if r.date == day or r.date.split("/")[0] == day]
-    wider = [r for r in rows if r not in exact and not r.date.endswith("/..")]  # open-ended periods aside
+    exact, wider = on_day(store, day)
     if fmt == "json":
-        import json as _json
-
-        return (_json.dumps({"date": day, "facts": _json.loads(render_rows(exact, "json")),
+        return (json.dumps({"date": day, "facts": json.loads(render_rows(exact, "json")),
                              "overlapping": len(wider)}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     out = [f"{day}: {len(exact)} fact{'s' if len(exact) != 1 else ''} dated {day}"]
     if exact:
@@ -239,7 +239,7 @@ def render_description(store: ox.Store, d: Description, fmt: str, show_all: bool
     for p, o in _sorted_props(d.properties):
         if short(p) in ("yl:quote", "yl:source"):
             continue
-        lines.append(f"  {label(store, p, 'en')}: {_render_value(store, o)}")
+        lines.append(f"  {label(store, p, 'en')}: {_render_value(store, o)}{_inferred(store, p, d.properties)}")
     own_sources = [o for p, o in d.properties if short(p) == "yl:source"]
     own_quotes = [o for p, o in d.properties if short(p) == "yl:quote"]
     if own_sources:
@@ -253,7 +253,7 @@ def render_description(store: ox.Store, d: Description, fmt: str, show_all: bool
         for p, o in _sorted_props(props):
             if short(p) in ("yl:quote", "yl:source", "rdf:type", "rdfs:label"):
                 continue
-            lines.append(f"    {label(store, p, 'en')}: {_render_value(store, o)}")
+            lines.append(f"    {label(store, p, 'en')}: {_render_value(store, o)}{_inferred(store, p, props)}")
         lines += _evidence(store, [o for p, o in props if short(p) == "yl:source"],
                            [o for p, o in props if short(p) == "yl:quote"], "    ")
     lines += _render_incoming(store, d, show_all)
@@ -269,6 +269,21 @@ def render_description(store: ox.Store, d: Description, fmt: str, show_all: bool
             kinds = ", ".join(f"{k} {n}" for k, n in by_kind.items())
             lines.append(f"Also named '{d.name}': {len(d.others)} other things ({kinds}); --all lists them.")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_DATE_PROPS = {"schema:startDate", "schema:endDate", "yl:date", "yl:since", "yl:period", "yl:periodStart",
+               "yl:periodEnd", "yl:asOf"}
+
+
+def _inferred(store, p, props) -> str:
+    """' (inferred from …)' after a date of a fact whose date the graph inferred
+    (yl:dateInferred true; yl:dateInferredFrom the document or fact it was resolved from)."""
+    if short(p) not in _DATE_PROPS:
+        return ""
+    if not any(short(q) == "yl:dateInferred" and o.value in ("true", "1") for q, o in props):
+        return ""
+    sources = [_render_value(store, o) for q, o in props if short(q) == "yl:dateInferredFrom"]
+    return f" (inferred from {', '.join(sources)})" if sources else " (inferred)"
 
 
 def _render_incoming(store, d: Description, show_all: bool) -> list[str]:

@@ -15,7 +15,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -256,12 +256,12 @@ def row_of(reader: Reader, node, p: dict, classes: set[str]) -> FactRow:
 def rollup(store: ox.Store, node) -> list:
     """What `--about node` covers: the node; for a place, its sub-places
     (schema:containedInPlace*) and everything located in them (yl:locatedIn), with their
-    departments (org:unitOf); for an alliance, its members (org:member of its memberships)."""
+    departments (org:unitOf); for an alliance, its members (org:member of its yl:Membership nodes)."""
     found = {node.value: node}
     for s in query(store, """SELECT DISTINCT ?x WHERE {
             { ?p schema:containedInPlace* ?n . ?x yl:locatedIn ?p }
             UNION { ?x schema:containedInPlace+ ?n }
-            UNION { ?m org:organization ?n ; org:member ?x }
+            UNION { ?m a/rdfs:subClassOf* yl:Membership ; org:organization ?n ; org:member ?x }
             UNION { ?p schema:containedInPlace* ?n . ?o yl:locatedIn ?p . ?x org:unitOf+ ?o } }""", n=node):
         found.setdefault(s["x"].value, s["x"])
     return list(found.values())
@@ -405,7 +405,7 @@ def render_rows(rows: list[FactRow], fmt: str, *, columns: str = "facts") -> byt
     if not rows:
         return b"no facts match\n"
     out = tables.render(headers, body)
-    return (out + f"{len(rows)} facts\n").encode("utf-8")
+    return (out + f"{len(rows)} fact{'' if len(rows) == 1 else 's'}\n").encode("utf-8")
 
 
 def _clip(text: str, n: int = 40) -> str:

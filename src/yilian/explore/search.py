@@ -19,6 +19,7 @@ is built in memory. Figures: bench/search.py."""
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import json
 import os
@@ -30,7 +31,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import tables
-from ..dataset.sources import ONTOLOGY_GRAPH
 from ..errors import UsageError
 from ..prefixes import PREFIXES, short
 from .graph import query
@@ -58,7 +58,7 @@ _WHERE = {_P[k] for k in ("yl:locatedIn", "schema:containedInPlace", "org:unitOf
 #: fact nodes: the reified statements (as opposed to entities: places, organizations,
 #: people, programs, events, documents …)
 FACT_CLASSES = ("yl:Observation", "yl:MemberCount", "yl:PositionHolding", "yl:Posting", "yl:Mentoring",
-                "yl:Participation", "yl:Membership", "yl:Cooperation", "yl:Designation")
+                "yl:Participation", "yl:Membership", "yl:Cooperation", "yl:Designation", "yl:Headship")
 _SCHEMA = """
 CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
                   isfact INTEGER NOT NULL, files TEXT NOT NULL, summary TEXT NOT NULL);
@@ -71,13 +71,17 @@ CREATE TABLE blob(name TEXT PRIMARY KEY, data BLOB NOT NULL);
 
 # ---------------------------------------------------------------- building
 
-def build_index(store: ox.Store, folder: Path | str | None) -> "Index | None":
-    """Write the search index of `store` to folder/INDEX_DIR: `text` (the lower-cased,
-    whitespace-normalised texts, one a line, UTF-8) and `index.sqlite` (which node and
-    field each line is, the original text where lower-casing changed it, each node's
-    name, kind, sources and summary line). Built in a temporary folder renamed into
-    place. With folder None, return the index in memory instead."""
-    hay, tables_ = _collect(store)
+def build_index(store: ox.Store, folder: Path | str | None, files) -> "Index | None":
+    """Write the search index of the data `files` (paths; `store` holds them and the
+    ontology, for class labels and the fact classes) to folder/INDEX_DIR: `text` (the
+    lower-cased, whitespace-normalised texts, one a line, UTF-8) and `index.sqlite`
+    (which node and field each line is, the original text where lower-casing changed it,
+    each node's name, kind, sources and summary line). Built in a temporary folder
+    renamed into place. With folder None, return the index in memory instead.
+
+    The files are parsed again rather than read back from the on-disk store: reading a
+    million quads out of RocksDB costs about 16 µs a quad, parsing about 4."""
+    hay, tables_ = _collect(store, files)
     if folder is None:
         con = sqlite3.connect(":memory:")
         _write_tables(con, tables_)
@@ -100,14 +104,41 @@ def build_index(store: ox.Store, folder: Path | str | None) -> "Index | None":
     return None
 
 
-def _collect(store: ox.Store):
-    """One pass over the data graphs (the ontology graph only for class labels)."""
+def _quads(files, store: ox.Store | None = None):
+    """The quads of each data file, as the store was loaded: big N-Triples/N-Quads/Turtle/
+    TriG files streamed by Oxigraph's parser, the others through dataset.parse. With
+    files None, the data quads of `store` itself (every graph but the ontology's), for a
+    store whose files are not known (a server's, in tests)."""
+    from ..dataset.formats import format_of
+    from ..dataset.parse import parse_file
+
+    if files is None:
+        from ..dataset.sources import ONTOLOGY_GRAPH
+
+        yield from (q for q in store.quads_for_pattern(None, None, None) if q.graph_name != ONTOLOGY_GRAPH)
+        return
+
+    streamed = {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
+    for path in files:
+        path = Path(path)
+        fmt = format_of(path)
+        if path.stat().st_size >= (16 << 20) and fmt in streamed:  # as dataset.store.BULK_BYTES
+            yield from ox.parse(path=str(path), format=fmt)
+        else:
+            yield from parse_file(path)
+
+
+#: the properties whose subjects are facts about their object, for "N facts" in summaries
+_ABOUT = {PREFIXES[k.split(":")[0]] + k.split(":")[1] for k in (
+    "yl:about", "yl:alliance", "org:member", "org:organization", "yl:person", "yl:fromOrganization",
+    "yl:toOrganization", "yl:designee", "yl:participant", "yl:event", "yl:provider", "yl:recipient",
+    "yl:partner", "yl:mentor", "yl:mentee", "yl:runBy", "yl:beneficiary", "yl:area")}
+
+
+def _collect(store: ox.Store, files):
+    """One pass over the quads of the data files."""
     from array import array
 
-    facts_with_source: set[str] = set()
-    for q in store.quads_for_pattern(None, ox.NamedNode(_P["yl:source"]), None):
-        if q.graph_name != ONTOLOGY_GRAPH:
-            facts_with_source.add(q.subject.value)
     nids: dict[str, int] = {}
     lows: list[str] = []
     rec_node = array("i")
@@ -117,19 +148,32 @@ def _collect(store: ox.Store):
     types: dict[str, list[str]] = {}
     srcs: dict[str, list[str]] = {}
     where: dict[str, str] = {}
-    files: dict[str, str] = {}
-    linked: dict[str, set] = {}
+    corpus_files: dict[str, str] = {}
+    about: dict[str, set] = {}
     members: dict[str, str] = {}
     orgs: dict[str, str] = {}
     titles: dict[str, str] = {}
     rdf_type, source, mentioned, corpus = (_P[k] for k in ("rdf:type", "yl:source", "yl:mentionedIn", "yl:corpusFile"))
     member, organization, title = _P["org:member"], _P["org:organization"], _P["yl:title"]
-    for q in store.quads_for_pattern(None, None, None):
-        if q.graph_name == ONTOLOGY_GRAPH or not isinstance(q.subject, ox.NamedNode):
+    NamedNode, Literal = ox.NamedNode, ox.Literal
+    # what each wanted predicate is: a field code (0-4) or one of the names below
+    wanted: dict[str, object] = dict(_BY_IRI)
+    wanted.update({rdf_type: "type", source: "src", mentioned: "src", corpus: "corpus"})
+    wanted.update({w: "where" for w in _WHERE})
+    wanted.update({a: "about" for a in _ABOUT})
+    for q in _quads(files, store):
+        p = q.predicate.value
+        what = wanted.get(p)
+        if what is None:
             continue
-        s, p, o = q.subject.value, q.predicate.value, q.object
-        code = _BY_IRI.get(p)
-        if code is not None and isinstance(o, ox.Literal):
+        subj = q.subject
+        if type(subj) is not NamedNode:
+            continue
+        o = q.object
+        if type(what) is int:
+            if type(o) is not Literal:
+                continue
+            s = subj.value
             n = nids.get(s)
             if n is None:
                 n = nids[s] = len(nids)
@@ -139,41 +183,41 @@ def _collect(store: ox.Store):
                 orig.append((len(lows), text))
             lows.append(low)
             rec_node.append(n)
-            rec_field.append(code)
-            if code == 0:
+            rec_field.append(what)
+            if what == 0:
                 rank = {"zh": 0, "en": 1}.get((o.language or "").split("-")[0], 2)
                 if s not in names or rank < names[s][0]:
                     names[s] = (rank, text)
-            if p == title:
+            elif p == title:
                 titles[s] = text
             continue
-        if not isinstance(o, ox.NamedNode):
-            if p == corpus:
-                files[s] = o.value
+        if what == "corpus":
+            corpus_files[subj.value] = o.value
             continue
-        if p == rdf_type:
-            types.setdefault(s, []).append(o.value)
-        elif p in (source, mentioned):
-            srcs.setdefault(s, []).append(o.value)
-        elif p in _WHERE:
-            where.setdefault(s, o.value)
+        if type(o) is not NamedNode:
+            continue
+        if what == "type":
+            types.setdefault(subj.value, []).append(o.value)
+        elif what == "src":
+            srcs.setdefault(subj.value, []).append(o.value)
+        elif what == "where":
+            where.setdefault(subj.value, o.value)
         else:
+            about.setdefault(o.value, set()).add(subj.value)
             if p == member:
-                members[s] = o.value
+                members[subj.value] = o.value
             elif p == organization:
-                orgs[s] = o.value
-        if s in facts_with_source and p not in (rdf_type, source):
-            linked.setdefault(o.value, set()).add(s)
+                orgs[subj.value] = o.value
     fact_classes = set(_subclasses(store, FACT_CLASSES))
     class_label = {c: _class_label(store, c) for c in {c for ts in types.values() for c in ts}}
     posts: dict[str, str] = {}
     for h, person in sorted(members.items()):
         if h in titles and person not in posts:
-            org_name = names.get(orgs.get(h, ""), (0, ""))[1]
+            org_name = names[orgs[h]][1] if orgs.get(h) in names else ""
             posts[person] = f"{org_name}{titles[h]}"
     node_rows = []
     for iri, n in nids.items():
-        ts = sorted(set(types.get(iri, [])))
+        ts = sorted(set(types.get(iri, ())))
         isfact = any(t in fact_classes for t in ts)
         summary = ""
         if not isfact:
@@ -182,13 +226,13 @@ def _collect(store: ox.Store):
                 bits.append(f"in {names[where[iri]][1]}")
             if iri in posts:
                 bits.append(posts[iri])
-            count = len(linked.get(iri, ()))
+            count = len(about.get(iri, ()))
             if count:
                 bits.append(f"{count} fact{'' if count == 1 else 's'}")
             summary = "; ".join(bits)
-        fs = sorted({files.get(d, short(ox.NamedNode(d))) for d in srcs.get(iri, [])})
-        node_rows.append((n, iri, names.get(iri, (0, short(ox.NamedNode(iri))))[1],
-                          ", ".join(class_label[t] for t in ts), int(isfact), " ".join(fs), summary))
+        fs = sorted({corpus_files[d] if d in corpus_files else short(NamedNode(d)) for d in srcs.get(iri, ())})
+        name = names[iri][1] if iri in names else short(NamedNode(iri))
+        node_rows.append((n, iri, name, ", ".join(class_label[t] for t in ts), int(isfact), " ".join(fs), summary))
     offsets = array("q", [0])
     pos = 0
     for low in lows:
@@ -200,7 +244,8 @@ def _collect(store: ox.Store):
         "orig": orig,
         "ntype": [(nids[s], t) for s, ts in types.items() if s in nids for t in set(ts)],
         "nsrc": sorted({(nids[s], d) for s, ds in srcs.items() if s in nids for d in ds}),
-        "blob": [("offsets", offsets.tobytes()), ("rec_node", rec_node.tobytes()), ("rec_field", bytes(rec_field))],
+        "blob": [("offsets", offsets.tobytes()), ("rec_node", rec_node.tobytes()), ("rec_field", bytes(rec_field)),
+                 ("isfact", bytes(row[4] for row in node_rows))],
     }
     return hay, tables_
 
@@ -244,6 +289,7 @@ class Index:
         self.rec_node = array("i")
         self.rec_node.frombytes(blobs.get("rec_node", b""))
         self.rec_field = blobs.get("rec_field", b"")
+        self.isfact = blobs.get("isfact", b"")
 
     def records(self, word: bytes) -> list[int]:
         """The records whose text contains `word` (lower-cased UTF-8), in order. A UTF-8
@@ -267,16 +313,16 @@ class Index:
         return row[0] if row else self.text(r).decode("utf-8")
 
 
-def open_index(store: ox.Store, folder: Path | None) -> Index:
-    """The index of `store`: folder/INDEX_DIR (written there first if missing and the
-    folder is writable), else built in memory."""
+def open_index(store: ox.Store, folder: Path | None, files) -> Index:
+    """The index of `store` (built from the data `files`): folder/INDEX_DIR (written there
+    first if missing and the folder is writable), else built in memory."""
     if folder is not None:
         path = Path(folder) / INDEX_DIR
         if not (path / "index.sqlite").is_file():
             try:
-                build_index(store, folder)
+                build_index(store, folder, files)
             except OSError:
-                return build_index(store, None)
+                return build_index(store, None, files)
         import mmap
 
         con = sqlite3.connect(f"file:{path / 'index.sqlite'}?mode=ro", uri=True)
@@ -284,7 +330,7 @@ def open_index(store: ox.Store, folder: Path | None) -> Index:
             size = os.fstat(f.fileno()).st_size
             hay = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         return Index(hay, con)
-    return build_index(store, None)
+    return build_index(store, None, files)
 
 
 # ---------------------------------------------------------------- searching
@@ -332,62 +378,70 @@ def search(index: Index, words: list[str], *, kinds: list | None = None, docs: l
         raise UsageError("nothing to search for", hint="give one or more words, such as 门可罗雀 or 第一书记")
     full = " ".join(low)
     needles = [w.encode("utf-8") for w in dict.fromkeys(low)]
-    rec_node, rec_field = index.rec_node, index.rec_field
+    rec_node, rec_field, isfact = index.rec_node, index.rec_field, index.isfact
     by_word = [index.records(w) for w in sorted(needles, key=len, reverse=True)]
-    nodes = set(rec_node[r] for r in by_word[0])
-    for recs in by_word[1:]:
-        nodes &= {rec_node[r] for r in recs}
+    nodes = None
+    if len(by_word) > 1:
+        nodes = {rec_node[r] for r in by_word[0]}
+        for recs in by_word[1:]:
+            nodes &= {rec_node[r] for r in recs}
     if kinds is not None:
-        nodes &= _nids(index, "SELECT nid FROM ntype WHERE cls IN ({})", [k.value for k in kinds])
+        allowed = _nids(index, "SELECT nid FROM ntype WHERE cls IN ({})", [k.value for k in kinds])
+        nodes = allowed if nodes is None else nodes & allowed
     if docs is not None:
-        nodes &= _nids(index, "SELECT nid FROM nsrc WHERE doc IN ({})", [d.value for d in docs])
-    if not nodes:
-        return Results(full)
-    # rank each node by its best matching record
+        allowed = _nids(index, "SELECT nid FROM nsrc WHERE doc IN ({})", [d.value for d in docs])
+        nodes = allowed if nodes is None else nodes & allowed
+    # rank each node by its best record: (rank, name length, name) — every record with all
+    # the words contains the first (longest) word, so by_word[0] has them all
     full_b = full.encode("utf-8")
-    best: dict[int, tuple] = {}  # nid -> (rank, name length, record)
-    passage: dict[int, tuple] = {}  # nid -> (how many words missing, field order, record)
-    order = (2, 3, 1, 0, 4)  # by field code: quote first, then title, name, alternate name, note
-    seen: set[int] = set()
+    multi = len(needles) > 1
+    best: dict[int, tuple] = {}
+    fact_key = (3, 0, b"")
+    for r in by_word[0]:
+        n = rec_node[r]
+        if nodes is not None and n not in nodes:
+            continue
+        code = rec_field[r]
+        if code <= 2:
+            text = index.text(r)
+            if multi and not all(w in text for w in needles):
+                key = fact_key
+            elif code <= 1 and text == full_b:
+                key = (code, len(text), text)
+            else:
+                key = (2, len(text), text)
+        else:
+            key = fact_key
+        cur = best.get(n)
+        if cur is None or key < cur:
+            best[n] = key
+    ents = [(key, n) for n, key in best.items() if key[0] <= 2 and not isfact[n]]
+    facts = sorted(n for n, key in best.items() if key[0] > 2 or isfact[n])  # in the order of the input files
+    res = Results(full, total_entities=len(ents), total_facts=len(facts))
+    top = heapq.nsmallest(limit, ents)
+    shown_facts = facts[:limit]
+    info = {row[0]: row for row in index.con.execute(
+        f"SELECT nid, iri, name, kind, isfact, files, summary FROM node WHERE nid IN ({','.join('?' * (len(top) + len(shown_facts)))})",
+        [n for _, n in top] + shown_facts)}
+    for key, n in top:
+        _, iri, name, kind, isf, files, summ = info[n]
+        res.entities.append(Hit(iri, name, kind, files, key[0], bool(isf), summary=summ))
+    # the passage of each shown fact: the record with most of the words; a quote first,
+    # then a title, name, alternate name, note
+    order = (2, 3, 1, 0, 4)  # by field code
+    passage: dict[int, tuple] = {}
+    wanted = set(shown_facts)
     for recs in by_word:
         for r in recs:
             n = rec_node[r]
-            if n not in nodes or r in seen:
-                continue
-            seen.add(r)
-            code = rec_field[r]
-            text = index.text(r)
-            has_all = all(w in text for w in needles)
-            if code <= 2 and has_all:
-                rank = 0 if code == 0 and text == full_b else 1 if code == 1 and text == full_b else 2
-                key = (rank, len(text), text)
-            else:
-                key = (3, 0, b"")
-            if n not in best or key < best[n]:
-                best[n] = key
-            pkey = (-sum(w in text for w in needles), order[code], r)
-            if n not in passage or pkey < passage[n]:
-                passage[n] = pkey
-    info = {}
-    ids = list(best)
-    for i in range(0, len(ids), 900):
-        part = ids[i:i + 900]
-        for row in index.con.execute(
-                f"SELECT nid, iri, name, kind, isfact, files, summary FROM node WHERE nid IN ({','.join('?' * len(part))})", part):
-            info[row[0]] = row
-    ents, facts = [], []
-    for n, key in best.items():
-        _, iri, name, kind, isfact, files, summ = info[n]
-        hit = Hit(iri, name, kind, files, key[0], bool(isfact), summary=summ)
-        if not isfact and key[0] <= 2:
-            ents.append((key[0], key[1], key[2], iri, hit))
-        else:
-            facts.append((iri, n, hit))
-    ents.sort(key=lambda e: e[:4])
-    facts.sort(key=lambda f: f[0])
-    res = Results(full, total_entities=len(ents), total_facts=len(facts))
-    res.entities = [e[-1] for e in ents[:limit]]
-    for _, n, hit in facts[:limit]:
+            if n in wanted:
+                text = index.text(r)
+                pkey = (-sum(w in text for w in needles), order[rec_field[r]], r)
+                if n not in passage or pkey < passage[n]:
+                    passage[n] = pkey
+    for n in shown_facts:
+        _, iri, name, kind, isf, files, summ = info[n]
+        hit = Hit(iri, name, kind, files, best[n][0], bool(isf))
         r = passage[n][2]
         hit.field = FIELD_CODES[rec_field[r]]
         hit.text = index.original(r)
@@ -396,21 +450,18 @@ def search(index: Index, words: list[str], *, kinds: list | None = None, docs: l
     return res
 
 
-def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
-    """The passage of `text` around the first match, each word's first occurrence marked
-    【…】, at most `width` characters either side (… where cut); and the matched text."""
+def passage_segments(text: str, words: list[str], width: int = 36) -> list[tuple[str, bool]]:
+    """The passage of `text` around the matches as (text, is_match) pieces: each word's
+    first occurrence is a match, at most `width` characters either side ("…" pieces
+    where cut). `words` are lower-cased, as search takes them. The table marks matches
+    【…】 (highlight); the web page marks them with <mark>."""
     flat = " ".join(text.split())
     lowered = flat.lower()
     if len(lowered) != len(flat):  # lower() changed the length: no positions to mark
-        return flat, ""
-    spans = []
-    for w in words:
-        i = lowered.find(w)
-        if i >= 0:
-            spans.append((i, i + len(w)))
+        return [(flat, False)]
+    spans = sorted((i, i + len(w)) for w in words if w and (i := lowered.find(w)) >= 0)
     if not spans:
-        return flat, ""
-    spans.sort()
+        return [(flat, False)]
     merged = [list(spans[0])]
     for a, b in spans[1:]:
         if a <= merged[-1][1]:
@@ -419,15 +470,29 @@ def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
             merged.append([a, b])
     lo = max(0, merged[0][0] - width)
     hi = min(len(flat), merged[-1][1] + width)
-    out, pos = [], lo
+    out: list[tuple[str, bool]] = [("…", False)] if lo > 0 else []
+    pos = lo
     for a, b in merged:
         if a < lo or b > hi:
             continue
-        out.append(flat[pos:a] + "【" + flat[a:b] + "】")
+        if a > pos:
+            out.append((flat[pos:a], False))
+        out.append((flat[a:b], True))
         pos = b
-    out.append(flat[pos:hi])
-    passage = ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(flat) else "")
-    return passage, flat[merged[0][0]:merged[0][1]]
+    if hi > pos:
+        out.append((flat[pos:hi], False))
+    if hi < len(flat):
+        out.append(("…", False))
+    return out
+
+
+def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
+    """The passage of `text` around the first match, each word's first occurrence marked
+    【…】, at most `width` characters either side (… where cut); and the matched text."""
+    pieces = passage_segments(text, words, width)
+    passage = "".join(f"【{s}】" if hit else s for s, hit in pieces)
+    first = next((s for s, hit in pieces if hit), "")
+    return passage, first
 
 
 # ---------------------------------------------------------------- output
@@ -472,38 +537,3 @@ def render(res: Results, fmt: str) -> bytes:
 
 def _count(shown: int, total: int) -> str:
     return str(total) if shown == total else f"{shown} of {total}; --limit shows more"
-
-
-def passage_segments(text: str, words: list[str], width: int = 60) -> list[tuple[str, bool]]:
-    """The passage around the matches as (text, is_match) pieces, for markup (the web
-    page marks matches with <mark>): at most `width` characters either side of the
-    matched words, … where cut. `words` are lower-cased, as search takes them."""
-    flat = " ".join(text.split())
-    lowered = flat.lower()
-    if len(lowered) != len(flat):
-        return [(flat, False)]
-    spans = sorted((i, i + len(w)) for w in words if w and (i := lowered.find(w)) >= 0)
-    if not spans:
-        return [(flat, False)]
-    merged = [list(spans[0])]
-    for a, b in spans[1:]:
-        if a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    lo = max(0, merged[0][0] - width)
-    hi = min(len(flat), merged[-1][1] + width)
-    out: list[tuple[str, bool]] = [("…", False)] if lo > 0 else []
-    pos = lo
-    for a, b in merged:
-        if a < lo or b > hi:
-            continue
-        if a > pos:
-            out.append((flat[pos:a], False))
-        out.append((flat[a:b], True))
-        pos = b
-    if hi > pos:
-        out.append((flat[pos:hi], False))
-    if hi < len(flat):
-        out.append(("…", False))
-    return out

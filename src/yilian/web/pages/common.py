@@ -21,15 +21,17 @@ YID = PREFIXES["yid"]
 class Site:
     """The graph behind the pages and what they cache.
 
-    store: a pyoxigraph Store (the query store or one in memory); index_folder: where the
-    search index lives beside an on-disk store (None: built in memory on first use);
+    store: a pyoxigraph Store (the query store or one in memory); files: the data files it
+    was loaded from (the search index reads them; None: read the store); index_folder:
+    where the search index lives beside an on-disk store (None: built in memory on first use);
     static: True while `yilian site` writes files (links become relative, the SPARQL page
     and form posts are left out); sparql: the limits of the /sparql page (timeout in
     seconds, allowed SERVICE endpoints), None to switch the page off."""
 
-    def __init__(self, store: ox.Store, *, index_folder=None, static: bool = False,
+    def __init__(self, store: ox.Store, *, files=None, index_folder=None, static: bool = False,
                  sparql_timeout: float = 30.0, allow_service: tuple = ()):
         self.store = store
+        self.files = files
         self.index_folder = index_folder
         self.static = static
         self.sparql_timeout = sparql_timeout
@@ -61,7 +63,7 @@ class Site:
         if self._index is None:
             from ...explore.search import open_index
 
-            self._index = open_index(self.store, self.index_folder)
+            self._index = open_index(self.store, self.index_folder, self.files)
         return self._index
 
     def network(self):
