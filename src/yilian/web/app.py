@@ -74,6 +74,8 @@ def _route(site, req: Request) -> Response:
         return indicator.page(site, req, m.group(1))
     if path.startswith("/static/"):
         return static_file(path[len("/static/"):])
+    if path == "/favicon.ico":  # asked for by browsers on every page that names no icon
+        return static_file("favicon.svg")
     return common.error_page(site, 404, f"no page at {path}")
 
 
