@@ -47,9 +47,12 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
             for name, path, ready in SHOTS:
                 page.goto(base + path)
-                if ready:
-                    page.wait_for_function(ready, timeout=60_000)
-                    time.sleep(0.5)
+                if ready:  # polled: wait_for_function evaluates a string, which the page's CSP forbids
+                    for _ in range(600):
+                        if page.evaluate(f"() => Boolean({ready})"):
+                            break
+                        time.sleep(0.1)
+                    time.sleep(1.0)
                 page.screenshot(path=str(ROOT / "docs" / name))
                 print(f"docs/{name}: {path}")
             browser.close()
