@@ -14,6 +14,9 @@ from .. import chart
 from .common import Links, Site, render, term_view
 from .facts import row_view
 
+#: facts listed on one entity page (a city is named by hundreds; ?page=N shows the rest)
+FACTS_PER_PAGE = 40
+
 _HIDDEN = {"rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "yl:quote", "yl:source"}
 
 
@@ -45,7 +48,7 @@ def _evidence(site: Site, props, links: Links) -> dict:
 def _source_line(site: Site, doc) -> str:
     from ...explore.describe import _source_line as line
 
-    return line(site.store, doc)
+    return site.cached(("source", doc.value), lambda: line(site.store, doc))
 
 
 def numbers(site: Site, node) -> list[dict]:
@@ -108,8 +111,14 @@ def page(site: Site, req, entity_id: str):
     zh, en = site.labels(node)
     types = [term_view(site, o, links) for p, o in d.properties if short(p) == "rdf:type"]
     alt = sorted({o.value for p, o in d.properties if short(p) == "skos:altLabel"})
+    pages = max(1, -(-len(d.facts) // FACTS_PER_PAGE))
+    try:
+        page_no = min(max(1, int(req.get("page") or 1)), pages)
+    except ValueError:
+        page_no = 1
+    shown = d.facts[(page_no - 1) * FACTS_PER_PAGE: page_no * FACTS_PER_PAGE]
     facts = []
-    for f, props in d.facts:
+    for f, props in shown:
         facts.append({"node": f, "label": site.label(f), "en": site.labels(f)[1],
                       "kinds": [term_view(site, o, links) for p, o in props if short(p) == "rdf:type"],
                       "props": _props(site, props, links), "evidence": _evidence(site, props, links)})
@@ -120,4 +129,5 @@ def page(site: Site, req, entity_id: str):
     return render(site, "entity.html", path, title=zh, node=node, zh=zh, en=en, types=types, alt=alt,
                   props=_props(site, d.properties, links), evidence=_evidence(site, d.properties, links),
                   facts=facts, incoming=sorted(incoming.items()), numbers=site.cached(("numbers", node.value), lambda: numbers(site, node)),
-                  ties=ties(site, node, links), rollup=rollup, rollup_total=len(d.rollup), entity_id=entity_id)
+                  ties=ties(site, node, links), rollup=rollup, rollup_total=len(d.rollup), entity_id=entity_id,
+                  facts_total=len(d.facts), page_no=page_no, pages=pages, first_fact=(page_no - 1) * FACTS_PER_PAGE)
