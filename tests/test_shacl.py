@@ -19,7 +19,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from yilian.rdf import convert
-from yilian.shacl import engine as shacl, validate as validation
+from yilian.shacl import engine as shacl, pyshacl_bridge, validate as validation
 from yilian.prefixes import short
 from yilian.dataset.formats import format_of
 from yilian.dataset.parse import load, load_files, load_ontology
@@ -63,7 +63,7 @@ def reference(data_quads, shapes_quads=SHAPES, ontology_quads=ONTOLOGY) -> Count
 
     shapes_graph = convert.to_graph(shapes_quads)
     declared = {str(m) for m in shapes_graph.objects(None, SH.message)}
-    with validation._memoised_sparql():
+    with pyshacl_bridge.memoised_sparql():
         _, g, _ = pyshacl.validate(
             convert.to_graph(data_quads), shacl_graph=shapes_graph,
             ont_graph=convert.to_graph(ontology_quads) if ontology_quads else None,
@@ -76,7 +76,7 @@ def reference(data_quads, shapes_quads=SHAPES, ontology_quads=ONTOLOGY) -> Count
         if not (set(messages) <= declared or component == "SPARQLConstraintComponent"):
             messages = ()
         out[(str(g.value(r, SH.resultSeverity)), _name(g.value(r, SH.focusNode)),
-             validation._path(g, g.value(r, SH.resultPath)), _name(g.value(r, SH.value)),
+             pyshacl_bridge.result_path(g, g.value(r, SH.resultPath)), _name(g.value(r, SH.value)),
              _name(g.value(r, SH.sourceShape)), component, messages)] += 1
     return out
 

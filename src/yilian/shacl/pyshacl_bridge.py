@@ -1,0 +1,119 @@
+"""The pySHACL engine: the reference implementation (one check per focus node in Python;
+minutes on a graph of a million triples), with its results graph read into a Report."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pyoxigraph as ox
+
+from ..prefixes import short as _short_ox
+from .report import Finding, Report, sort
+
+
+def _n(term) -> str:
+    """A compact name for an rdflib term in a report."""
+    import rdflib
+
+    if term is None:
+        return ""
+    if isinstance(term, rdflib.URIRef):
+        return _short_ox(ox.NamedNode(str(term)))
+    if isinstance(term, rdflib.BNode):
+        return "_:" + str(term)
+    if isinstance(term, rdflib.Literal):
+        return str(term)
+    return str(term)
+
+
+def result_path(g, node) -> str:
+    """A result path of pySHACL's results graph `g` in compact notation."""
+    import rdflib
+    from rdflib import RDF
+    from rdflib.namespace import SH
+
+    if node is None:
+        return ""
+    if isinstance(node, rdflib.URIRef):
+        return _n(node)
+    inverse = g.value(node, SH.inversePath)
+    if inverse is not None:
+        return "^" + result_path(g, inverse)
+    items = list(rdflib.collection.Collection(g, node)) if g.value(node, RDF.first) is not None else []
+    if items:
+        return "/".join(result_path(g, i) for i in items)
+    for pred, op in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = g.value(node, pred)
+        if inner is not None:
+            return result_path(g, inner) + op
+    alt = g.value(node, SH.alternativePath)
+    if alt is not None:
+        return "|".join(result_path(g, i) for i in rdflib.collection.Collection(g, alt))
+    return "_:path"
+
+
+@contextlib.contextmanager
+def memoised_sparql():
+    """Parse and translate each SPARQL text once while pySHACL runs.
+
+    pySHACL hands rdflib the same SHACL-SPARQL constraint text once per focus node, and
+    rdflib parses it from scratch each time: that was 90 % of validation time (38 s
+    against 3 s for the bundled graph, with identical results). The cache lives only
+    for one validation run and the original method is always restored.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    cache: dict = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            compiled = cache.get(key)
+            if compiled is None:
+                compiled = cache[key] = processor.translateQuery(processor.parseQuery(strOrQuery), base, initNs)
+            strOrQuery = compiled
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original
+
+
+def validate(data_quads, shapes_quads, ontology_quads) -> Report:
+    """Validate with pySHACL (inference none, SHACL-AF on, as the SPARQL engine reads the shapes)."""
+    import pyshacl
+    from rdflib.namespace import SH as RSH
+
+    from ..rdf import convert
+
+    data_graph = convert.to_graph(data_quads)
+    ont_graph = convert.to_graph(ontology_quads)
+    shapes_graph = convert.to_graph(shapes_quads)
+    with memoised_sparql():
+        conforms, g, _ = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            ont_graph=ont_graph,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
+    findings = []
+    # only the report's own results: those of shapes nested with sh:node are sh:detail
+    for res in g.objects(None, RSH.result):
+        findings.append(
+            Finding(
+                severity=_n(g.value(res, RSH.resultSeverity)).replace("sh:", ""),
+                focus=_n(g.value(res, RSH.focusNode)),
+                path=result_path(g, g.value(res, RSH.resultPath)),
+                value=_n(g.value(res, RSH.value)),
+                message=" ".join(str(m) for m in g.objects(res, RSH.resultMessage)),
+                shape=_n(g.value(res, RSH.sourceShape)),
+                component=_n(g.value(res, RSH.sourceConstraintComponent)),
+            )
+        )
+    triples = [ox.Triple(convert.to_ox(s), convert.to_ox(p), convert.to_ox(o)) for s, p, o in g]
+    return Report(bool(conforms), triples, sort(findings), len(data_graph), "pyshacl")

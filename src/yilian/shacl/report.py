@@ -1,0 +1,142 @@
+"""The validation report (SHACL 3.6): results, their messages and order, the report graph,
+and the report rendered as text, JSON or the standard SHACL validation report in Turtle."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .core import cardinality, logical, other, property_pair, shape_based, string_based, value_range, value_type
+from .shapes import RDF, SH, XSD, Shapes
+from .sparql_constraints import COMPONENTS as SPARQL_COMPONENTS
+
+REPORT_FORMATS = ["text", "turtle", "json"]
+RDF_TYPE = ox.NamedNode(RDF + "type")
+
+#: every constraint component the SPARQL engine implements, by local name
+COMPONENTS = {c.name: c for family in (value_type, cardinality, value_range, string_based, property_pair,
+                                        logical, shape_based, other)
+              for c in family.COMPONENTS} | {c.name: c for c in SPARQL_COMPONENTS}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result of the SPARQL engine (terms as pyoxigraph terms)."""
+
+    focus: ox.Term
+    path: ox.Term | None  # the shapes-graph node of the result path (or a data IRI for sh:closed)
+    value: ox.Term | None
+    shape: ox.Term
+    component: str  # local name in sh:, e.g. "MinCountConstraintComponent"
+    severity: ox.NamedNode
+    messages: tuple[ox.Literal, ...]
+    constraint: ox.Term | None = None
+    detail: str = ""  # tells apart results that agree on every reported field (sh:uniqueLang's language)
+
+
+def default_message(component: str) -> tuple:
+    """The message of a result whose shape has no sh:message (worded by yilian)."""
+    c = COMPONENTS.get(component)
+    return (ox.Literal(c.default_message if c is not None else component),)
+
+
+def sort_key(r: Result):
+    return (r.severity.value, str(r.focus), str(r.path), str(r.value), str(r.shape), r.component,
+            tuple(m.value for m in r.messages))
+
+
+@dataclass
+class Finding:
+    severity: str
+    focus: str
+    path: str
+    value: str
+    message: str
+    shape: str
+    component: str
+
+
+@dataclass
+class Report:
+    conforms: bool
+    triples_of_report: list = field(default_factory=list)  # the SHACL validation report, as ox.Triples
+    findings: list[Finding] = field(default_factory=list)
+    triples: int = 0
+    engine: str = "sparql"
+
+
+def _sh(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SH + name)
+
+
+def _bool(value: bool) -> ox.Literal:
+    return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+
+
+def report_triples(results: list[Result], shapes: Shapes, conforms: bool) -> list[ox.Triple]:
+    """The results as a SHACL validation report graph (what pySHACL's results graph holds)."""
+    out: list[ox.Triple] = []
+    copied: set = set()
+
+    def ref(node):
+        # blank-node paths, shapes and constraints are copied from the shapes graph
+        if isinstance(node, ox.BlankNode) and node not in copied:
+            copied.add(node)
+            out.extend(ox.Triple(*t) for t in shapes.closure(node))
+        return node
+
+    report = ox.BlankNode()
+    out.append(ox.Triple(report, RDF_TYPE, _sh("ValidationReport")))
+    out.append(ox.Triple(report, _sh("conforms"), _bool(conforms)))
+    for r in results:
+        node = ox.BlankNode()
+        out.append(ox.Triple(report, _sh("result"), node))
+        out.append(ox.Triple(node, RDF_TYPE, _sh("ValidationResult")))
+        out.append(ox.Triple(node, _sh("focusNode"), r.focus))
+        if r.path is not None:
+            out.append(ox.Triple(node, _sh("resultPath"), ref(r.path)))
+        if r.value is not None:
+            out.append(ox.Triple(node, _sh("value"), r.value))
+        out.append(ox.Triple(node, _sh("sourceShape"), ref(r.shape)))
+        out.append(ox.Triple(node, _sh("sourceConstraintComponent"), _sh(r.component)))
+        out.append(ox.Triple(node, _sh("resultSeverity"), r.severity))
+        if r.constraint is not None:
+            out.append(ox.Triple(node, _sh("sourceConstraint"), ref(r.constraint)))
+        for m in r.messages:
+            out.append(ox.Triple(node, _sh("resultMessage"), m))
+    return out
+
+
+def sort(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.severity != "Violation", f.focus, f.path, f.message, f.value,
+                                           f.shape, f.component))
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "turtle":
+        from ..rdf.convert import term
+        from ..rdf.export import serialize_triples
+
+        return serialize_triples(((term(t.subject), term(t.predicate), term(t.object))
+                                  for t in report.triples_of_report), "turtle")
+    if fmt == "json":
+        doc = {
+            "conforms": report.conforms,
+            "triples": report.triples,
+            "results": [f.__dict__ for f in report.findings],
+        }
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    lines = []
+    for f in report.findings:
+        where = f.focus + (f" {f.path}" if f.path else "")
+        value = f" (value: {f.value})" if f.value else ""
+        lines.append(f"{f.severity}: {where}: {f.message}{value} [{f.shape}]")
+    violations = sum(1 for f in report.findings if f.severity == "Violation")
+    others = len(report.findings) - violations
+    if report.conforms:
+        lines.append(f"Conforms: {report.triples} triples checked, {others} warnings.")
+    else:
+        lines.append(f"Does not conform: {violations} violations, {others} other results in {report.triples} triples.")
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,122 @@
+"""SHACL-SPARQL (SHACL 5): SPARQL-based constraints (sh:sparql with sh:select), run once over
+all focus nodes: $this is bound from the shape's focus nodes (injected at the start of the
+WHERE clause), $PATH is the property shape's path and $currentShape the shape. Messages are
+templates whose {$var} / {?var} are filled in from the solution."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from ..sparql import lexer as sparql_lexer
+from .scratch import FOCUS_GRAPH, SPARQL_VIEW, term
+from .shapes import Component, Unsupported, sparql_path
+
+SPARQL = Component("SPARQLConstraintComponent", ("sparql",), "The SPARQL constraint found a violation")
+COMPONENTS = (SPARQL,)
+
+
+def prefix_block(shapes, constraint) -> str:
+    lines = []
+    for src in shapes.sh(constraint, "prefixes"):
+        for decl in shapes.sh(src, "declare"):
+            prefix, ns = shapes.sh1(decl, "prefix"), shapes.sh1(decl, "namespace")
+            if prefix is None or ns is None:
+                raise Unsupported("an incomplete sh:declare")
+            lines.append(f"PREFIX {prefix.value}: <{ns.value}>")
+    return "\n".join(lines)
+
+
+def check(engine, shape, constraint, key: str, path_node) -> None:
+    """Run SPARQL-based constraint `constraint` of `shape` over the focus nodes in context `key`."""
+    sh = engine.shapes
+    if not sh.active(constraint):
+        return
+    select = sh.sh1(constraint, "select")
+    if not isinstance(select, ox.Literal):
+        raise Unsupported("sh:sparql without one sh:select")
+    path = sparql_path(sh, path_node) if path_node is not None else None
+    text = prefix_block(sh, constraint) + "\n" + select.value
+    tokens = sparql_lexer.tokenize(text)
+    out: list[str] = []
+    depth, injected, projected_this, star, in_select = 0, False, False, False, False
+    nested_select_depth = None
+    for i, tok in enumerate(tokens):
+        t = tok.text
+        if tok.kind == "var" and t[0] == "$":
+            name = t[1:]
+            if name == "PATH":
+                if path is None:
+                    raise Unsupported("$PATH in a SPARQL constraint of a node shape")
+                out.append(path)
+                continue
+            if name == "this":
+                if nested_select_depth is not None:
+                    raise Unsupported("$this inside a sub-select of a SPARQL constraint")
+                if in_select:
+                    projected_this = True
+                out.append("?this")
+                continue
+            if name == "currentShape":
+                out.append(term(shape))
+                continue
+            raise Unsupported(f"the pre-bound variable {t} in a SPARQL constraint")
+        if tok.kind == "var" and t == "?this" and in_select:
+            projected_this = True
+        if tok.kind == "word" and t.upper() == "SELECT":
+            if injected:
+                nested_select_depth = depth if nested_select_depth is None else nested_select_depth
+            else:
+                in_select = True
+        if in_select and t == "*":
+            star = True
+        if t == "{":
+            if not injected:
+                out.append("{ " + engine.focus(key) + " ")
+                injected, in_select = True, False
+                depth += 1
+                continue
+            depth += 1
+        elif t == "}":
+            depth -= 1
+            if nested_select_depth is not None and depth <= nested_select_depth:
+                nested_select_depth = None
+        if tok.kind == "word" and t.upper() == "WHERE" and in_select:
+            in_select = False
+            if not projected_this and not star:
+                out.append("?this")
+                projected_this = True
+        out.append(t)
+    query = " ".join(out)
+    messages = sh.messages(shape)
+    extra = tuple(m for m in sh.sh(constraint, "message") if isinstance(m, ox.Literal) and m not in messages)
+    solutions = engine.store.query(query, default_graph=SPARQL_VIEW, named_graphs=[FOCUS_GRAPH])
+    names = [v.value for v in solutions.variables]
+    for row in solutions:
+        variables = {n: row[n] for n in names if row[n] is not None}
+        focus = variables["this"]
+        value = variables.get("value")
+        if value is None and path_node is None:
+            value = focus
+        rpath = variables.get("path")
+        msgs = tuple(format_message(m, variables) for m in messages + extra) or (ox.Literal(SPARQL.default_message),)
+        engine.add(shape, SPARQL, focus, value=value,
+                 path=rpath if rpath is not None else path_node, messages=msgs, constraint=constraint)
+
+
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def format_message(message: ox.Literal, variables: dict) -> ox.Literal:
+    if "{" not in message.value:
+        return message
+    text = _TEMPLATE.sub(lambda m: _display(variables.get(m.group(1))) if m.group(1) in variables else m.group(0),
+                         message.value)
+    if message.language:
+        return ox.Literal(text, language=message.language)
+    return ox.Literal(text, datatype=message.datatype)
+
+
+def _display(term) -> str:
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else str(term)
