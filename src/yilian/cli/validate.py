@@ -17,19 +17,29 @@ from .options import bounded, emit, graph_options, timeout_option
 @click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
               help="sparql: each constraint as one SPARQL query over the whole graph (seconds for a "
                    "million triples); pyshacl: the reference implementation (same results, minutes).")
+@click.option("--shapes", "shapes", multiple=True, metavar="PATH",
+              help="Validate against these SHACL shapes (a file or a folder of them; repeatable) instead of the "
+                   "bundled shapes. Shapes in --data files are data, not shapes.")
 @timeout_option
 @graph_options
-def validate(fmt, output, engine, timeout, sources):
+def validate(fmt, output, engine, shapes, timeout, sources):
     """Check the graph against the SHACL shapes.
 
-    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
+    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run,
+    3 when the shapes ask for something refused by policy (SERVICE in a SPARQL constraint).
+
+    With --shapes, the bundled shapes are not used, and neither are the bundled ontology's
+    axioms unless the bundled graph is validated too: with --no-default-graph and --data it
+    is a general SHACL validator.
 
     \b
     Examples:
       yilian validate
       yilian validate --data mine.ttl --format json
       yilian validate --engine pyshacl
+      yilian validate --no-default-graph --data mine.ttl --shapes my-shapes.ttl
     """
+    from ..dataset.sources import collect_files
     from ..shacl import validate as validation
     from .formats import RDF_EXTENSIONS, choose
 
@@ -37,11 +47,13 @@ def validate(fmt, output, engine, timeout, sources):
                  {ext: f"{ext} is not a report format (text, Turtle or JSON)"
                   for ext in RDF_EXTENSIONS if ext not in (".ttl", ".turtle")}, names={"json": "JSON"})
 
+    shapes_files = collect_files(shapes) if shapes else None
+
     def work():
-        report = validation.validate(sources, engine)
+        report = validation.validate(sources, engine, shapes_files=shapes_files)
         return report.conforms, validation.render(report, fmt)
 
     conforms, data = bounded(work, timeout, "validation")
-    emit(data, output, sources.files())
+    emit(data, output, [*sources.files(), *(shapes_files or [])])
     if not conforms:
         sys.exit(int(ExitCode.FALSE))

@@ -90,7 +90,7 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
     from ..rdf import convert
 
     data_graph = convert.to_graph(data_quads)
-    ont_graph = convert.to_graph(ontology_quads)
+    ont_graph = convert.to_graph(ontology_quads) if ontology_quads else None
     shapes_graph = convert.to_graph(shapes_quads)
     with memoised_sparql():
         conforms, g, _ = pyshacl.validate(

@@ -9,23 +9,63 @@ import re
 
 import pyoxigraph as ox
 
+from ..errors import PolicyError, YilianError
 from ..sparql import lexer as sparql_lexer
 from .scratch import FOCUS_GRAPH, SPARQL_VIEW, term
-from .shapes import Component, Unsupported, sparql_path
+from .shapes import SH, Component, Unsupported, sparql_path
 
 SPARQL = Component("SPARQLConstraintComponent", ("sparql",), "The SPARQL constraint found a violation")
 COMPONENTS = (SPARQL,)
 
 
-def prefix_block(shapes, constraint) -> str:
+def prefix_block(shapes, constraint, strict: bool = True) -> str:
+    """PREFIX declarations for the sh:prefixes of `constraint`."""
     lines = []
     for src in shapes.sh(constraint, "prefixes"):
         for decl in shapes.sh(src, "declare"):
             prefix, ns = shapes.sh1(decl, "prefix"), shapes.sh1(decl, "namespace")
             if prefix is None or ns is None:
+                if not strict:
+                    continue
                 raise Unsupported("an incomplete sh:declare")
             lines.append(f"PREFIX {prefix.value}: <{ns.value}>")
     return "\n".join(lines)
+
+
+#: the sh: properties whose value is SPARQL text run by one engine or the other
+_SPARQL_TEXT = ("select", "ask", "construct")
+
+
+def check_policy(shapes) -> None:
+    """Refuse SPARQL in the shapes graph that would reach the network, before either engine runs it.
+
+    SERVICE (sparql.policy.check_query's detection; no endpoint is ever allowed here) and
+    FROM / FROM NAMED (rdflib, under pySHACL, downloads those graphs) are refused with a
+    PolicyError (exit 3); so is SPARQL Update. Applies to sh:select, sh:ask and sh:construct
+    texts, with the prefixes their sh:prefixes declare."""
+    from ..sparql import policy
+
+    for s, p, o in shapes.triples:
+        if not (p.value.startswith(SH) and p.value[len(SH):] in _SPARQL_TEXT and isinstance(o, ox.Literal)):
+            continue
+        owner = next((x for x, q, y in shapes.triples if y == s and q.value == SH + "sparql"), s)
+        where = f"shapes graph: {'sh:sparql of ' if owner != s else ''}" + (
+            str(owner) if not isinstance(owner, ox.BlankNode) else "a blank node")
+        text = prefix_block(shapes, s, strict=False) + "\n" + o.value
+        try:
+            tokens = policy.check_query(text)
+        except PolicyError as e:
+            if "SERVICE" in e.message:
+                raise PolicyError(f"sh:{p.value[len(SH):]} uses SERVICE, which would send a request over the network",
+                                  where=where, hint="SHACL constraints are checked on the data given; remove the "
+                                                    "SERVICE clause") from None
+            raise PolicyError(e.message, where=where, hint=e.hint) from None
+        except YilianError as e:
+            raise type(e)(e.message, where=where, hint=e.hint) from None
+        for t in sparql_lexer.words(tokens):
+            if t.text.upper() == "FROM":
+                raise PolicyError(f"sh:{p.value[len(SH):]} uses FROM, which would load a graph by its IRI",
+                                  where=where, hint="SHACL constraints are checked on the data given; remove FROM")
 
 
 def check(engine, shape, constraint, key: str, path_node) -> None:

@@ -20,7 +20,7 @@ from ..dataset.sources import Sources
 from ..dataset.sources import shapes_files as bundled_shapes_files
 from ..prefixes import short as _short_ox
 from . import engine as shacl
-from . import pyshacl_bridge
+from . import pyshacl_bridge, sparql_constraints
 from .report import REPORT_FORMATS, Finding, Report, render, report_triples, sort  # noqa: F401
 
 ENGINES = ["sparql", "pyshacl"]
@@ -47,17 +47,28 @@ def _validate_sparql(data: Loaded, shapes_quads, ontology_quads) -> Report:
 
 
 def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] | None = None) -> Report:
-    """Validate the data of `sources` against the shapes (the bundled ones unless
-    `shapes_files` is given), with the ontology's RDFS/OWL axioms."""
+    """Validate the data of `sources` against SHACL shapes.
+
+    The shapes are the bundled ones unless `shapes_files` is given (then they replace them;
+    shapes inside the data are data). The bundled ontology's RDFS/OWL axioms (class
+    hierarchy, declarations) are added to the data when the bundled shapes or the bundled
+    graph are used, never to foreign data validated against foreign shapes: they would make
+    yilian's classes and properties part of someone else's graph.
+
+    Raises PolicyError (exit 3) when a SPARQL constraint would reach the network (SERVICE),
+    InputError (exit 2) when the shapes graph is ill-formed in a way SHACL says a processor
+    must refuse; ValueError for an unknown engine.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}")
     data = load(sources)
-    ontology_quads = load_ontology().quads
     shapes_quads = load_files(shapes_files or bundled_shapes_files()).quads
+    ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
+    sparql_constraints.check_policy(shacl.Shapes(shapes_quads))
     if engine == "sparql":
         try:
             return _validate_sparql(data, shapes_quads, ontology_quads)
         except shacl.Unsupported as exc:
             print(f"yilian: the shapes use {exc}, which the SPARQL validator does not implement; "
                   "validating with pySHACL (slower)", file=sys.stderr)
-    elif engine != "pyshacl":
-        raise ValueError(f"unknown validation engine {engine!r}")
     return pyshacl_bridge.validate(data.quads, shapes_quads, ontology_quads)
