@@ -8,7 +8,7 @@ import contextlib
 import pyoxigraph as ox
 
 from ..prefixes import short as _short_ox
-from .report import Finding, Report, sort
+from .report import Finding, Report, sort, term_text
 
 
 def _n(term) -> str:
@@ -82,9 +82,29 @@ def memoised_sparql():
         processor.SPARQLProcessor.query = original
 
 
+@contextlib.contextmanager
+def _xpath_patterns():
+    """Let pySHACL's sh:pattern use the `regex` package instead of Python's re.
+
+    SHACL patterns are XPath regular expressions; Unicode property escapes such as \\p{L}
+    are part of them, and Python's re raises "bad escape \\p" (pySHACL then crashes).
+    `regex` reads them (and everything re reads, with the same flag values). Restored after
+    the run."""
+    import regex
+    from pyshacl.constraints.core import string_based_constraints as module
+
+    original = module.re
+    module.re = regex
+    try:
+        yield
+    finally:
+        module.re = original
+
+
 def validate(data_quads, shapes_quads, ontology_quads) -> Report:
     """Validate with pySHACL (inference none, SHACL-AF on, as the SPARQL engine reads the shapes)."""
     import pyshacl
+    from rdflib import RDF, Literal
     from rdflib.namespace import SH as RSH
 
     from ..rdf import convert
@@ -92,7 +112,7 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
     data_graph = convert.to_graph(data_quads)
     ont_graph = convert.to_graph(ontology_quads) if ontology_quads else None
     shapes_graph = convert.to_graph(shapes_quads)
-    with memoised_sparql():
+    with memoised_sparql(), _xpath_patterns():
         conforms, g, _ = pyshacl.validate(
             data_graph,
             shacl_graph=shapes_graph,
@@ -107,13 +127,17 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
         findings.append(
             Finding(
                 severity=_n(g.value(res, RSH.resultSeverity)).replace("sh:", ""),
-                focus=_n(g.value(res, RSH.focusNode)),
+                focus=term_text(convert.to_ox(g.value(res, RSH.focusNode))),
                 path=result_path(g, g.value(res, RSH.resultPath)),
-                value=_n(g.value(res, RSH.value)),
+                value=term_text(convert.to_ox(g.value(res, RSH.value)) if g.value(res, RSH.value) is not None else None),
                 message=" ".join(str(m) for m in g.objects(res, RSH.resultMessage)),
                 shape=_n(g.value(res, RSH.sourceShape)),
                 component=_n(g.value(res, RSH.sourceConstraintComponent)),
             )
         )
+    # sh:conforms as SHACL defines it: no results at all (pySHACL, with allow_warnings, says
+    # true when there are only warnings)
+    for report in g.subjects(RDF.type, RSH.ValidationReport):
+        g.set((report, RSH.conforms, Literal(not findings)))
     triples = [ox.Triple(convert.to_ox(s), convert.to_ox(p), convert.to_ox(o)) for s, p, o in g]
     return Report(bool(conforms), triples, sort(findings), len(data_graph), "pyshacl")

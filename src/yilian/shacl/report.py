@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .core import cardinality, logical, other, property_pair, shape_based, string_based, value_range, value_type
+from ..prefixes import short
 from .shapes import RDF, SH, XSD, Shapes
 from .sparql_constraints import COMPONENTS as SPARQL_COMPONENTS
 
@@ -60,7 +61,7 @@ class Finding:
 
 @dataclass
 class Report:
-    conforms: bool
+    conforms: bool  # no violations (warnings and infos are advisory): exit 0
     triples_of_report: list = field(default_factory=list)  # the SHACL validation report, as ox.Triples
     findings: list[Finding] = field(default_factory=list)
     triples: int = 0
@@ -75,8 +76,27 @@ def _bool(value: bool) -> ox.Literal:
     return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
 
 
-def report_triples(results: list[Result], shapes: Shapes, conforms: bool) -> list[ox.Triple]:
-    """The results as a SHACL validation report graph (what pySHACL's results graph holds)."""
+def term_text(term) -> str:
+    """A focus node or value as a term: ex:a, <http://…>, _:b, "B-02"@en, "007"^^xsd:int, "x"
+    (SHACL compares terms, so the report shows the language tag and datatype that made a
+    value fail)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        text = str(ox.Literal(term.value))  # quoted and escaped as in N-Triples
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype.value == XSD + "string":
+            return text
+        return f"{text}^^{short(term.datatype)}"
+    return short(term)
+
+
+def report_triples(results: list[Result], shapes: Shapes) -> list[ox.Triple]:
+    """The results as a SHACL validation report graph (what pySHACL's results graph holds).
+    sh:conforms is true only when there are no results at all (SHACL 3.6.1), whatever their
+    severity; yilian's exit code counts only violations."""
+    conforms = not results
     out: list[ox.Triple] = []
     copied: set = set()
 
