@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 
 import click
@@ -50,10 +52,16 @@ def validate(fmt, output, engine, shapes, timeout, sources):
     shapes_files = collect_files(shapes) if shapes else None
 
     def work():
-        report = validation.validate(sources, engine, shapes_files=shapes_files)
-        return report.conforms, validation.render(report, fmt)
+        # notes (a fallback to pySHACL) are written by the parent: the child's stderr is not
+        # the command's when it runs in-process (tests)
+        notes = io.StringIO()
+        with contextlib.redirect_stderr(notes):
+            report = validation.validate(sources, engine, shapes_files=shapes_files)
+        return report.conforms, validation.render(report, fmt), notes.getvalue()
 
-    conforms, data = bounded(work, timeout, "validation")
+    conforms, data, notes = bounded(work, timeout, "validation")
+    if notes:
+        click.echo(notes, err=True, nl=False)
     emit(data, output, [*sources.files(), *(shapes_files or [])])
     if not conforms:
         sys.exit(int(ExitCode.FALSE))

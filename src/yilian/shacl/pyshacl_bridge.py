@@ -8,6 +8,7 @@ import contextlib
 import pyoxigraph as ox
 
 from ..prefixes import short as _short_ox
+from ..errors import InputError
 from .report import Finding, Report, sort, term_text
 
 
@@ -101,6 +102,10 @@ def _xpath_patterns():
         module.re = original
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def validate(data_quads, shapes_quads, ontology_quads) -> Report:
     """Validate with pySHACL (inference none, SHACL-AF on, as the SPARQL engine reads the shapes)."""
     import pyshacl
@@ -112,15 +117,27 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
     data_graph = convert.to_graph(data_quads)
     ont_graph = convert.to_graph(ontology_quads) if ontology_quads else None
     shapes_graph = convert.to_graph(shapes_quads)
+    from pyshacl.errors import ReportableRuntimeError
+
     with memoised_sparql(), _xpath_patterns():
-        conforms, g, _ = pyshacl.validate(
-            data_graph,
-            shacl_graph=shapes_graph,
-            ont_graph=ont_graph,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-        )
+        try:
+            _, g, _ = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                ont_graph=ont_graph,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+            )
+        except ReportableRuntimeError as e:  # an ill-formed shapes graph (ShapeLoadError …)
+            raise InputError(f"the shapes graph cannot be used: {_one_line(e.message)}", where="shapes graph",
+                             hint="fix the shapes") from None
+        except NotImplementedError as e:
+            raise InputError(f"the shapes use something pySHACL does not implement: {_one_line(str(e))}",
+                             where="shapes graph", hint="neither engine can validate these shapes") from None
+    if isinstance(g, ReportableRuntimeError):  # a SHACL failure (SHACL 3.6.1.1), returned, not raised
+        raise InputError(f"validation failed: {_one_line(g.message)}", where="shapes graph",
+                         hint="SHACL requires a processor to refuse these shapes; fix them")
     findings = []
     # only the report's own results: those of shapes nested with sh:node are sh:detail
     for res in g.objects(None, RSH.result):
@@ -140,4 +157,7 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
     for report in g.subjects(RDF.type, RSH.ValidationReport):
         g.set((report, RSH.conforms, Literal(not findings)))
     triples = [ox.Triple(convert.to_ox(s), convert.to_ox(p), convert.to_ox(o)) for s, p, o in g]
-    return Report(bool(conforms), triples, sort(findings), len(data_graph), "pyshacl")
+    # exit 0 unless a result is a violation, as on the SPARQL engine (pySHACL's own answer also
+    # fails on a severity of the shapes' own, such as ex:MySeverity)
+    no_violations = not any(f.severity == "Violation" for f in findings)
+    return Report(no_violations, triples, sort(findings), len(data_graph), "pyshacl")

@@ -64,7 +64,7 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
     # against the user's own shapes the data is taken as given: ill-typed literals are
     # data that sh:datatype reports, not a reason to refuse the file
     data = load(sources, check_literals=not shapes_files)
-    shapes_quads = load_files(shapes_files or bundled_shapes_files()).quads
+    shapes_quads = load_files(shapes_files or bundled_shapes_files(), check_literals=not shapes_files).quads
     ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
     sparql_constraints.check_policy(shacl.Shapes(shapes_quads))
     if engine == "sparql":
