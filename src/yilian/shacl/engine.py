@@ -77,6 +77,9 @@ class Engine:
     _vars: itertools.count = field(default_factory=lambda: itertools.count())
     _keys: itertools.count = field(default_factory=lambda: itertools.count())
     _compiling: set = field(default_factory=set)
+    # context key -> {focus node: how many times it is reached, when more than once}
+    multiplicity: dict = field(default_factory=dict)
+    current: str = ""  # the context whose focus nodes are being validated
 
     def check_supported(self) -> None:
         for _, p, _ in self.shapes.triples:
@@ -134,6 +137,7 @@ class Engine:
                 raise Unsupported("sh:sparql inside a shape used by sh:or/sh:and/sh:not/sh:xone/sh:node")
             parts = [c for _, c in self.value_conditions(shape, v)]
             parts += other.node_conditions(self, shape, v)
+            parts += property_pair.node_conditions(self, shape, v)
             parts += [self.property_condition(ps, v) for ps in sh.sh(shape, "property")]
             return "(" + (" && ".join(parts) or "true") + ")"
         finally:
@@ -164,20 +168,37 @@ class Engine:
 
     def add(self, shape, component: Component, focus, value=None, path=None, messages=None, constraint=None,
             detail: str = ""):
-        """Record a result of `shape` (its path, severity and messages unless given)."""
+        """Record a result of `shape` (its path, severity and messages unless given), once for
+        each way the focus node was reached in the current context."""
         sh = self.shapes
-        self.results.add(Result(
-            focus=decode(focus),
-            path=path if path is not None else sh.sh1(shape, "path"),
-            value=decode(value),
-            shape=shape,
-            component=component.name,
-            severity=sh.severity(shape),
-            messages=messages if messages is not None else (sh.messages(shape)
-                                                            or (ox.Literal(component.default_message),)),
-            constraint=constraint,
-            detail=detail,
-        ))
+        copies = self.multiplicity.get(self.current, {}).get(focus, 1)
+        for copy in range(copies):
+            self.results.add(Result(
+                focus=decode(focus),
+                path=path if path is not None else sh.sh1(shape, "path"),
+                value=decode(value),
+                shape=shape,
+                component=component.name,
+                severity=sh.severity(shape),
+                messages=messages if messages is not None else (sh.messages(shape)
+                                                                or (ox.Literal(component.default_message),)),
+                constraint=constraint,
+                detail=detail,
+                context=self.current,
+                copy=copy,
+            ))
+
+    def count_ways(self, key: str, sub: str, path: str) -> None:
+        """How many times each focus node of context `sub` (the value nodes of the focus nodes
+        of `key`) is reached: once per parent focus node, times the parent's own count. SHACL
+        validates a nested property shape once per parent, so each gives its results."""
+        parents = self.multiplicity.get(key, {})
+        ways: dict = {}
+        for row in self.select(f"SELECT DISTINCT ?f ?this WHERE {{ {self.focus(key, '?f')} ?f {path} ?this }}"):
+            ways[row["this"]] = ways.get(row["this"], 0) + parents.get(row["f"], 1)
+        more = {n: k for n, k in ways.items() if k > 1}
+        if more:
+            self.multiplicity[sub] = more
 
     def select(self, query: str):
         return self.store.query(query, default_graph=CORE_VIEW, named_graphs=[FOCUS_GRAPH])
@@ -185,20 +206,22 @@ class Engine:
     def validate(self, shape, key: str) -> None:
         """Validate the focus nodes in context `key` against `shape`."""
         sh = self.shapes
+        self.current = key
         path_node = sh.sh1(shape, "path")
         if path_node is None:
             values, v = self.focus(key), "?this"
         else:
             path = sparql_path(sh, path_node)
             values, v = f"{self.focus(key)} ?this {path} ?v .", "?v"
-        # each value node on its own
+        # each value node on its own (detail: which constraint, when a parameter has two values)
         for component, cond in self.value_conditions(shape, v, closed=False):
             projection = "?this" if v == "?this" else f"?this {v}"
             for row in self.select(f"SELECT DISTINCT {projection} WHERE {{ {values} FILTER(!({cond})) }}"):
-                self.add(shape, component, row["this"], value=row[v[1:]])
+                self.add(shape, component, row["this"], value=row[v[1:]], detail=cond)
         other.check_closed(self, shape, values, v)
         if path_node is None:
             other.check_node_has_value(self, shape, values)
+            property_pair.check_node(self, shape, key)
         else:
             for family in _PROPERTY_FAMILIES:
                 family.check(self, shape, key, path)
@@ -210,7 +233,9 @@ class Engine:
             else:
                 sub = self.new_key()
                 self.materialise(sub, f"{self.focus(key, '?f')} ?f {path} ?this", "?this")
+                self.count_ways(key, sub, path)
                 self.validate(ps, sub)
+            self.current = key
         for c in sh.sh(shape, "sparql"):
             sparql_constraints.check(self, shape, c, key, path_node)
 

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from ..prefixes import short as _short_ox
 from ..errors import InputError
-from .report import Finding, Report, sort, term_text
+from .report import Finding, Report, quiet_rdflib, sort, term_text
 
 
 def _n(term) -> str:
@@ -102,6 +102,24 @@ def _xpath_patterns():
         module.re = original
 
 
+def _import_prefixes(g) -> None:
+    """Give each node named by sh:prefixes the sh:declare of the nodes it imports
+    (owl:imports, transitively), as SHACL 5.2.1 reads them and pySHACL does not."""
+    from rdflib.namespace import OWL, SH
+
+    for node in set(g.objects(None, SH.prefixes)):
+        seen, todo = set(), [node]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            todo += list(g.objects(n, OWL.imports))
+            if n != node:
+                for decl in list(g.objects(n, SH.declare)):
+                    g.add((node, SH.declare, decl))
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -114,12 +132,14 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
 
     from ..rdf import convert
 
-    data_graph = convert.to_graph(data_quads)
-    ont_graph = convert.to_graph(ontology_quads) if ontology_quads else None
-    shapes_graph = convert.to_graph(shapes_quads)
+    with quiet_rdflib():
+        data_graph = convert.to_graph(data_quads)
+        ont_graph = convert.to_graph(ontology_quads) if ontology_quads else None
+        shapes_graph = convert.to_graph(shapes_quads)
+    _import_prefixes(shapes_graph)
     from pyshacl.errors import ReportableRuntimeError
 
-    with memoised_sparql(), _xpath_patterns():
+    with memoised_sparql(), _xpath_patterns(), quiet_rdflib():
         try:
             _, g, _ = pyshacl.validate(
                 data_graph,

@@ -3,13 +3,14 @@ and the report rendered as text, JSON or the standard SHACL validation report in
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from .core import cardinality, logical, other, property_pair, shape_based, string_based, value_range, value_type
-from ..prefixes import short
+from ..prefixes import PREFIXES, short
 from .shapes import RDF, SH, XSD, Shapes
 from .sparql_constraints import COMPONENTS as SPARQL_COMPONENTS
 
@@ -34,7 +35,13 @@ class Result:
     severity: ox.NamedNode
     messages: tuple[ox.Literal, ...]
     constraint: ox.Term | None = None
-    detail: str = ""  # tells apart results that agree on every reported field (sh:uniqueLang's language)
+    # tell apart results that agree on every reported field: which constraint (two sh:class
+    # values), which pair (sh:lessThan), which language (sh:uniqueLang) …
+    detail: str = ""
+    # … and where the focus node came from: a property shape shared by two node shapes, or a
+    # value node reached from two focus nodes of a parent property shape, gives a result each time
+    context: str = ""
+    copy: int = 0
 
 
 def default_message(component: str) -> tuple:
@@ -134,13 +141,51 @@ def sort(findings: list[Finding]) -> list[Finding]:
                                            f.shape, f.component))
 
 
-def render(report: Report, fmt: str) -> bytes:
-    if fmt == "turtle":
-        from ..rdf.convert import term
-        from ..rdf.export import serialize_triples
+@contextlib.contextmanager
+def quiet_rdflib():
+    """rdflib logs a traceback for each ill-typed literal it reads (SHACL reports them as
+    sh:datatype results); keep them off stderr while it runs."""
+    import logging
 
-        return serialize_triples(((term(t.subject), term(t.predicate), term(t.object))
-                                  for t in report.triples_of_report), "turtle")
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def report_turtle(triples: list[ox.Triple]) -> bytes:
+    """The report graph as Turtle, every term as written (pyoxigraph's writer: an ill-typed
+    value such as "none"^^xsd:boolean stays that term). Blank nodes are numbered in order of
+    first use, so the same report gives the same bytes."""
+    labels: dict = {}
+
+    def label(t):
+        if isinstance(t, ox.BlankNode):
+            if t not in labels:
+                labels[t] = ox.BlankNode(f"b{len(labels)}")
+            return labels[t]
+        return t
+
+    out = [ox.Triple(label(t.subject), t.predicate, label(t.object)) for t in triples]
+    # each subject's triples together, subjects in order of first use
+    first: dict = {}
+    for t in out:
+        first.setdefault(t.subject, len(first))
+    out.sort(key=lambda t: first[t.subject])
+    used = {p: ns for p, ns in PREFIXES.items()
+            if any(str(x).startswith("<" + ns) for t in out for x in (t.subject, t.predicate, t.object))
+            or any(isinstance(t.object, ox.Literal) and t.object.datatype.value.startswith(ns) for t in out)}
+    used.update({"sh": SH, "xsd": XSD})
+    return ox.serialize(out, format=ox.RdfFormat.TURTLE, prefixes=used) or b""
+
+
+def render(report: Report, fmt: str) -> bytes:
+    """The report as text (one line per result, then a summary), JSON, or Turtle."""
+    if fmt == "turtle":
+        return report_turtle(report.triples_of_report)
     if fmt == "json":
         doc = {
             "conforms": report.conforms,

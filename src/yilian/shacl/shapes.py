@@ -106,8 +106,9 @@ class Shapes:
 
 
 def true(node) -> bool:
-    """An xsd:boolean true in the shapes graph."""
-    return isinstance(node, ox.Literal) and node.value in ("true", "1")
+    """The literal true (sh:closed, sh:deactivated, sh:uniqueLang): SHACL names only
+    "true"^^xsd:boolean; "1"^^xsd:boolean is another term and leaves the constraint off."""
+    return isinstance(node, ox.Literal) and node.value == "true" and node.datatype.value == XSD + "boolean"
 
 
 def integer(node) -> int:

@@ -9,10 +9,10 @@ import re
 
 import pyoxigraph as ox
 
-from ..errors import PolicyError, YilianError
+from ..errors import InputError, PolicyError, YilianError
 from ..sparql import lexer as sparql_lexer
-from .scratch import FOCUS_GRAPH, SPARQL_VIEW, term
-from .shapes import SH, Component, Unsupported, sparql_path
+from .scratch import FOCUS_GRAPH, SPARQL_VIEW, decode, term
+from .shapes import OWL, SH, Component, Unsupported, sparql_path
 
 SPARQL = Component("SPARQLConstraintComponent", ("sparql",), "The SPARQL constraint found a violation")
 COMPONENTS = (SPARQL,)
@@ -21,7 +21,15 @@ COMPONENTS = (SPARQL,)
 def prefix_block(shapes, constraint, strict: bool = True) -> str:
     """PREFIX declarations for the sh:prefixes of `constraint`."""
     lines = []
-    for src in shapes.sh(constraint, "prefixes"):
+    # the nodes named by sh:prefixes, and those they import (owl:imports, transitively; SHACL 5.2.1)
+    sources, todo = [], list(shapes.sh(constraint, "prefixes"))
+    while todo:
+        src = todo.pop(0)
+        if src in sources:
+            continue
+        sources.append(src)
+        todo += shapes.objects(src, OWL + "imports")
+    for src in sources:
         for decl in shapes.sh(src, "declare"):
             prefix, ns = shapes.sh1(decl, "prefix"), shapes.sh1(decl, "namespace")
             if prefix is None or ns is None:
@@ -66,6 +74,87 @@ def check_policy(shapes) -> None:
             if t.text.upper() == "FROM":
                 raise PolicyError(f"sh:{p.value[len(SH):]} uses FROM, which would load a graph by its IRI",
                                   where=where, hint="SHACL constraints are checked on the data given; remove FROM")
+        why = _not_prebindable(tokens)
+        if why:
+            raise InputError(f"sh:{p.value[len(SH):]} {why}, which SHACL does not allow where variables are "
+                             "pre-bound (SHACL 5.3.1); the shapes graph is refused", where=where,
+                             hint="rewrite the query without it")
+
+
+#: variables a SHACL processor binds before running a query (custom components add their parameters, written $name)
+_PREBOUND = {"this", "value", "currentShape", "shapesGraph", "PATH"}
+
+
+def _not_prebindable(tokens) -> str | None:
+    """Why a SPARQL text breaks the syntax rules for pre-binding (SHACL 5.3.1), or None: it
+    must not use MINUS, VALUES, federated query (SERVICE, refused before), AS with a
+    pre-bound variable, or a subquery that does not return the pre-bound variables."""
+    prebound = set(_PREBOUND) | {t.text[1:] for t in tokens if t.kind == "var" and t.text[0] == "$"}
+    depth, selects = 0, []  # selects: bracket depth at each SELECT
+    for i, t in enumerate(tokens):
+        word = t.text.upper() if t.kind == "word" else None
+        if word in ("MINUS", "VALUES"):
+            return f"uses {word}"
+        if word == "AS" and i + 1 < len(tokens) and tokens[i + 1].kind == "var" \
+                and tokens[i + 1].text[1:] in prebound:
+            return f"assigns the pre-bound variable {tokens[i + 1].text} (AS {tokens[i + 1].text})"
+        if t.text == "{":
+            depth += 1
+        elif t.text == "}":
+            depth -= 1
+        if word == "SELECT":
+            selects.append((depth, i))
+    for depth, i in selects[1:]:  # subqueries
+        projected, j = set(), i + 1
+        while j < len(tokens) and not (tokens[j].kind == "word" and tokens[j].text.upper() == "WHERE") \
+                and tokens[j].text != "{":
+            if tokens[j].kind == "var":
+                projected.add(tokens[j].text[1:])
+            if tokens[j].text == "*":
+                projected = None
+                break
+            j += 1
+        used = {t.text[1:] for t in tokens[:i] if t.kind == "var"} & prebound
+        if projected is None:
+            # SELECT *: the variables in scope, i.e. those of its patterns outside FILTER expressions
+            projected = _in_scope(tokens, j)
+        missing = sorted(used - projected)
+        if missing:
+            return f"has a subquery that does not return the pre-bound variable ${missing[0]}"
+    return None
+
+
+def _in_scope(tokens, start: int) -> set:
+    """The variables of the group that starts at or after `start`, outside FILTER (...)."""
+    out, depth, k, skip = set(), 0, start, 0
+    while k < len(tokens) and tokens[k].text != "{":
+        k += 1
+    while k < len(tokens):
+        t = tokens[k]
+        if t.kind == "word" and t.text.upper() == "FILTER":
+            # skip the filter's expression (balanced parentheses, or a function call)
+            k += 1
+            while k < len(tokens) and tokens[k].text != "(":
+                k += 1
+            skip = 0
+            while k < len(tokens):
+                if tokens[k].text == "(":
+                    skip += 1
+                elif tokens[k].text == ")":
+                    skip -= 1
+                    if skip == 0:
+                        break
+                k += 1
+        elif t.text == "{":
+            depth += 1
+        elif t.text == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        elif t.kind == "var":
+            out.add(t.text[1:])
+        k += 1
+    return out
 
 
 def check(engine, shape, constraint, key: str, path_node) -> None:
@@ -79,6 +168,8 @@ def check(engine, shape, constraint, key: str, path_node) -> None:
     path = sparql_path(sh, path_node) if path_node is not None else None
     text = prefix_block(sh, constraint) + "\n" + select.value
     tokens = sparql_lexer.tokenize(text)
+    if _this_in_nested_group(tokens):
+        return _check_substituted(engine, shape, constraint, key, path_node, tokens, path)
     out: list[str] = []
     depth, injected, projected_this, star, in_select = 0, False, False, False, False
     nested_select_depth = None
@@ -128,13 +219,76 @@ def check(engine, shape, constraint, key: str, path_node) -> None:
                 out.append("?this")
                 projected_this = True
         out.append(t)
-    query = " ".join(out)
+    _report(engine, shape, constraint, path_node, " ".join(out))
+
+
+def _this_in_nested_group(tokens) -> bool:
+    """$this inside a group that SPARQL evaluates on its own before joining (a { } group, a
+    UNION branch, OPTIONAL, GRAPH), outside any EXISTS: there a binding injected at the top
+    of WHERE does not reach it (SHACL pre-binding is substitution), e.g. FILTER($this = …)
+    in a UNION branch."""
+    stack: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok.text == "{":
+            prev = tokens[i - 1].text.upper() if i else ""
+            stack.append("exists" if prev == "EXISTS" else "group")
+        elif tok.text == "}":
+            if stack:
+                stack.pop()
+        elif tok.kind == "var" and tok.text[1:] == "this" and len(stack) > 1 and "exists" not in stack[1:]:
+            return True
+    return False
+
+
+def _check_substituted(engine, shape, constraint, key: str, path_node, tokens, path) -> None:
+    """Run the constraint once per focus node with $this replaced by the node (SHACL's
+    pre-binding, literally). Slower: only for queries that need it (_this_in_nested_group)."""
+    foci = [row["this"] for row in engine.select(f"SELECT DISTINCT ?this WHERE {{ {engine.focus(key)} }}")]
+    for focus in foci:
+        if isinstance(focus, ox.BlankNode):
+            raise Unsupported("a blank-node focus node for a SPARQL constraint that binds $this in a nested group")
+        value = str(decode(focus))
+        out: list[str] = []
+        in_select = True
+        skip = 0
+        for i, tok in enumerate(tokens):
+            t = tok.text
+            if skip:
+                skip -= 1
+                continue
+            if tok.kind == "word" and t.upper() == "BOUND" and [x.text for x in tokens[i + 1:i + 4]] == ["(", "$this", ")"]:
+                out.append("(true)")  # $this is always bound
+                skip = 3
+                continue
+            if tok.kind == "word" and t.upper() == "WHERE" or t == "{":
+                in_select = False
+            if tok.kind == "var" and t[0] == "$":
+                name = t[1:]
+                if name == "PATH":
+                    if path is None:
+                        raise Unsupported("$PATH in a SPARQL constraint of a node shape")
+                    out.append(path)
+                elif name == "this":
+                    out.append(f"({value} AS ?this)" if in_select else value)
+                elif name == "currentShape":
+                    out.append(term(shape))
+                else:
+                    raise Unsupported(f"the pre-bound variable {t} in a SPARQL constraint")
+                continue
+            out.append(t)
+        _report(engine, shape, constraint, path_node, " ".join(out), this=focus)
+
+
+def _report(engine, shape, constraint, path_node, query: str, this=None) -> None:
+    sh = engine.shapes
     messages = sh.messages(shape)
     extra = tuple(m for m in sh.sh(constraint, "message") if isinstance(m, ox.Literal) and m not in messages)
     solutions = engine.store.query(query, default_graph=SPARQL_VIEW, named_graphs=[FOCUS_GRAPH])
     names = [v.value for v in solutions.variables]
     for row in solutions:
         variables = {n: row[n] for n in names if row[n] is not None}
+        if this is not None:
+            variables["this"] = this
         focus = variables["this"]
         value = variables.get("value")
         if value is None and path_node is None:

@@ -71,7 +71,7 @@ def check_closed(engine, shape, values: str, v: str) -> None:
 def check_node_has_value(engine, shape, values: str) -> None:
     for x in engine.shapes.sh(shape, "hasValue"):
         for row in engine.select(f"SELECT ?this WHERE {{ {values} FILTER(!sameTerm(?this, {term(x)})) }}"):
-            engine.add(shape, HAS_VALUE, row["this"], value=row["this"])
+            engine.add(shape, HAS_VALUE, row["this"])
 
 
 def check(engine, ps, key: str, path: str) -> None:

@@ -50,7 +50,39 @@ def check(engine, ps, key: str, path: str) -> None:
             engine.add(ps, DISJOINT, row["this"], value=row["v"])
     for component, op in _ORDER:
         for q_ in sh.sh(ps, component.parameters[0]):
-            q = (f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {path} ?v . ?this {term(q_)} ?u "
+            # one result per pair of values that is not in order
+            q = (f"SELECT DISTINCT ?this ?v ?u WHERE {{ {focus} ?this {path} ?v . ?this {term(q_)} ?u "
                  f"FILTER(!COALESCE({typed('?v')} {op} {typed('?u')}, false)) }}")
             for row in engine.select(q):
-                engine.add(ps, component, row["this"], value=row["v"])
+                engine.add(ps, component, row["this"], value=row["v"], detail=str(row["u"]))
+
+
+def node_conditions(engine, shape, v: str) -> list[str]:
+    """sh:equals and sh:disjoint of a node shape (its value node is the focus node itself)."""
+    sh = engine.shapes
+    if not (sh.sh(shape, "equals") or sh.sh(shape, "disjoint")):
+        return []
+    w = engine.var()
+    parts = []
+    for q in sh.sh(shape, "equals"):
+        parts.append(f"NOT EXISTS {{ {v} {term(q)} {w} FILTER(!sameTerm({w}, {v})) }}")
+        parts.append(f"EXISTS {{ {v} {term(q)} {w} FILTER(sameTerm({w}, {v})) }}")
+    for q in sh.sh(shape, "disjoint"):
+        parts.append(f"NOT EXISTS {{ {v} {term(q)} {w} FILTER(sameTerm({w}, {v})) }}")
+    return parts
+
+
+def check_node(engine, shape, key: str) -> None:
+    """Report sh:equals and sh:disjoint of a node shape."""
+    sh = engine.shapes
+    focus = engine.focus(key)
+    for q_ in sh.sh(shape, "equals"):
+        q = term(q_)
+        for pattern in (f"FILTER NOT EXISTS {{ ?this {q} ?v FILTER(sameTerm(?v, ?this)) }} BIND(?this AS ?v)",
+                        f"?this {q} ?v FILTER(!sameTerm(?v, ?this))"):
+            for row in engine.select(f"SELECT DISTINCT ?this ?v WHERE {{ {focus} {pattern} }}"):
+                engine.add(shape, EQUALS, row["this"], value=row["v"])
+    for q_ in sh.sh(shape, "disjoint"):
+        q = f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {term(q_)} ?v FILTER(sameTerm(?v, ?this)) }}"
+        for row in engine.select(q):
+            engine.add(shape, DISJOINT, row["this"], value=row["this"])
