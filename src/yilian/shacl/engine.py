@@ -7,8 +7,7 @@ becomes one SPARQL query over all of them, run by Oxigraph. Conformance to a sha
 inside sh:or, sh:xone, sh:not, sh:and, sh:node or sh:qualifiedValueShape is compiled to a
 SPARQL expression (FILTER EXISTS … for the shape's property constraints).
 
-Coverage: SHACL Core (targets, every core constraint component except
-sh:qualifiedValueShapesDisjoint) and SHACL-SPARQL constraints (sh:sparql with sh:select).
+Coverage: SHACL Core (targets, every core constraint component) and SHACL-SPARQL constraints (sh:sparql with sh:select).
 Anything else raises Unsupported, and yilian falls back to pySHACL. The results are the
 results pySHACL gives (tests/test_shacl.py compares the two on every fixture, the bundled
 graph and synthetic graphs): the same focus nodes, paths, values, source shapes,
@@ -41,13 +40,14 @@ from .scratch import CORE_VIEW, FOCUS_GRAPH, FOCUS_OF, USING, VALUE_GRAPH, decod
 from .shapes import RDF, SH, XSD, Component, Shapes, Unsupported, render_path, sparql_path  # noqa: F401
 
 # The sh: predicates this engine understands. A shapes graph that uses any other (sh:target,
-# sh:qualifiedValueShapesDisjoint, sh:parameter of a custom constraint component, sh:rule …)
-# is unsupported, and yilian validates it with pySHACL instead.
+# sh:parameter of a custom constraint component, sh:rule …) is unsupported, and yilian
+# validates it with pySHACL instead.
 _KNOWN = {
     "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive",
     "maxExclusive", "maxInclusive", "minLength", "maxLength", "pattern", "flags", "languageIn",
     "uniqueLang", "equals", "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or", "xone",
-    "node", "property", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "closed",
+    "node", "property", "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount",
+    "qualifiedValueShapesDisjoint", "closed",
     "ignoredProperties", "hasValue", "in", "sparql", "select", "prefixes", "declare", "prefix",
     "namespace", "path", "inversePath", "alternativePath", "zeroOrMorePath", "oneOrMorePath",
     "zeroOrOnePath", "severity", "message", "deactivated", "name", "description", "order", "group",

@@ -120,6 +120,18 @@ def _import_prefixes(g) -> None:
                     g.add((node, SH.declare, decl))
 
 
+def _only_true_switches(g) -> None:
+    """Drop sh:uniqueLang, sh:closed and sh:deactivated values other than true: SHACL names
+    only "true"^^xsd:boolean (pySHACL also takes "1"^^xsd:boolean), as the SPARQL engine does."""
+    from rdflib import Literal
+    from rdflib.namespace import SH, XSD
+
+    for p in (SH.uniqueLang, SH.closed, SH.deactivated):
+        for s_, o in list(g.subject_objects(p)):
+            if not (isinstance(o, Literal) and str(o) == "true" and o.datatype == XSD.boolean):
+                g.remove((s_, p, o))
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -137,6 +149,7 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
         ont_graph = convert.to_graph(ontology_quads) if ontology_quads else None
         shapes_graph = convert.to_graph(shapes_quads)
     _import_prefixes(shapes_graph)
+    _only_true_switches(shapes_graph)
     from pyshacl.errors import ReportableRuntimeError
 
     with memoised_sparql(), _xpath_patterns(), quiet_rdflib():

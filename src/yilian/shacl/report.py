@@ -147,11 +147,15 @@ def quiet_rdflib():
     sh:datatype results); keep them off stderr while it runs."""
     import logging
 
+    import warnings
+
     logger = logging.getLogger("rdflib.term")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="rdflib")  # "Parsing weird boolean"
+            yield
     finally:
         logger.setLevel(level)
 

@@ -249,7 +249,7 @@ def _check_substituted(engine, shape, constraint, key: str, path_node, tokens, p
             raise Unsupported("a blank-node focus node for a SPARQL constraint that binds $this in a nested group")
         value = str(decode(focus))
         out: list[str] = []
-        in_select = True
+        in_select, selects, projected = True, 0, 0
         skip = 0
         for i, tok in enumerate(tokens):
             t = tok.text
@@ -260,8 +260,16 @@ def _check_substituted(engine, shape, constraint, key: str, path_node, tokens, p
                 out.append("(true)")  # $this is always bound
                 skip = 3
                 continue
-            if tok.kind == "word" and t.upper() == "WHERE" or t == "{":
+            if tok.kind == "word" and t.upper() == "SELECT":
+                in_select = True  # a projection (of the query or a subquery) until WHERE or {
+                selects += 1
+                projected = 0
+            elif tok.kind == "word" and t.upper() == "WHERE" or t == "{":
+                if in_select and selects == 1 and not projected:
+                    out.append("*")  # the query projected only $this, which is known
                 in_select = False
+            elif in_select and t.upper() not in ("DISTINCT", "REDUCED") and t != "$this":
+                projected += 1
             if tok.kind == "var" and t[0] == "$":
                 name = t[1:]
                 if name == "PATH":
@@ -269,6 +277,8 @@ def _check_substituted(engine, shape, constraint, key: str, path_node, tokens, p
                         raise Unsupported("$PATH in a SPARQL constraint of a node shape")
                     out.append(path)
                 elif name == "this":
+                    if in_select and selects == 1:
+                        continue  # the outer projection: the focus node is reported as this
                     out.append(f"({value} AS ?this)" if in_select else value)
                 elif name == "currentShape":
                     out.append(term(shape))
