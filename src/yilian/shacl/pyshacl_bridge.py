@@ -9,17 +9,18 @@ import pyoxigraph as ox
 
 from ..prefixes import short as _short_ox
 from ..errors import InputError
-from .report import Finding, Report, quiet_rdflib, sort, term_text
+from .report import Finding, Report, quiet_rdflib, shape_text, sort, term_text
+from .shapes import Shapes
 
 
-def _n(term) -> str:
+def _n(term, short=_short_ox) -> str:
     """A compact name for an rdflib term in a report."""
     import rdflib
 
     if term is None:
         return ""
     if isinstance(term, rdflib.URIRef):
-        return _short_ox(ox.NamedNode(str(term)))
+        return short(ox.NamedNode(str(term)))
     if isinstance(term, rdflib.BNode):
         return "_:" + str(term)
     if isinstance(term, rdflib.Literal):
@@ -27,7 +28,7 @@ def _n(term) -> str:
     return str(term)
 
 
-def result_path(g, node) -> str:
+def result_path(g, node, short=_short_ox) -> str:
     """A result path of pySHACL's results graph `g` in compact notation."""
     import rdflib
     from rdflib import RDF
@@ -36,20 +37,20 @@ def result_path(g, node) -> str:
     if node is None:
         return ""
     if isinstance(node, rdflib.URIRef):
-        return _n(node)
+        return _n(node, short)
     inverse = g.value(node, SH.inversePath)
     if inverse is not None:
-        return "^" + result_path(g, inverse)
+        return "^" + result_path(g, inverse, short)
     items = list(rdflib.collection.Collection(g, node)) if g.value(node, RDF.first) is not None else []
     if items:
-        return "/".join(result_path(g, i) for i in items)
+        return "/".join(result_path(g, i, short) for i in items)
     for pred, op in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
         inner = g.value(node, pred)
         if inner is not None:
-            return result_path(g, inner) + op
+            return result_path(g, inner, short) + op
     alt = g.value(node, SH.alternativePath)
     if alt is not None:
-        return "|".join(result_path(g, i) for i in rdflib.collection.Collection(g, alt))
+        return "|".join(result_path(g, i, short) for i in rdflib.collection.Collection(g, alt))
     return "_:path"
 
 
@@ -136,7 +137,7 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def validate(data_quads, shapes_quads, ontology_quads) -> Report:
+def validate(data_quads, shapes_quads, ontology_quads, short=_short_ox) -> Report:
     """Validate with pySHACL (inference none, SHACL-AF on, as the SPARQL engine reads the shapes)."""
     import pyshacl
     from rdflib import RDF, Literal
@@ -171,17 +172,19 @@ def validate(data_quads, shapes_quads, ontology_quads) -> Report:
     if isinstance(g, ReportableRuntimeError):  # a SHACL failure (SHACL 3.6.1.1), returned, not raised
         raise InputError(f"validation failed: {_one_line(g.message)}", where="shapes graph",
                          hint="SHACL requires a processor to refuse these shapes; fix them")
+    shapes = Shapes(shapes_quads)
     findings = []
     # only the report's own results: those of shapes nested with sh:node are sh:detail
     for res in g.objects(None, RSH.result):
         findings.append(
             Finding(
                 severity=_n(g.value(res, RSH.resultSeverity)).replace("sh:", ""),
-                focus=term_text(convert.to_ox(g.value(res, RSH.focusNode))),
-                path=result_path(g, g.value(res, RSH.resultPath)),
-                value=term_text(convert.to_ox(g.value(res, RSH.value)) if g.value(res, RSH.value) is not None else None),
+                focus=term_text(convert.to_ox(g.value(res, RSH.focusNode)), short),
+                path=result_path(g, g.value(res, RSH.resultPath), short),
+                value=term_text(convert.to_ox(g.value(res, RSH.value)) if g.value(res, RSH.value) is not None else None,
+                                short),
                 message=" ".join(str(m) for m in g.objects(res, RSH.resultMessage)),
-                shape=_n(g.value(res, RSH.sourceShape)),
+                shape=shape_text(shapes, convert.to_ox(g.value(res, RSH.sourceShape)), short),
                 component=_n(g.value(res, RSH.sourceConstraintComponent)),
             )
         )

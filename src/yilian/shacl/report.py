@@ -83,7 +83,7 @@ def _bool(value: bool) -> ox.Literal:
     return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
 
 
-def term_text(term) -> str:
+def term_text(term, short=short) -> str:
     """A focus node or value as a term: ex:a, <http://…>, _:b, "B-02"@en, "007"^^xsd:int, "x"
     (SHACL compares terms, so the report shows the language tag and datatype that made a
     value fail)."""
@@ -97,6 +97,31 @@ def term_text(term) -> str:
             return text
         return f"{text}^^{short(term.datatype)}"
     return short(term)
+
+
+def compactor(extra: dict[str, str]):
+    """short() with the prefixes the user's shapes files declare added to yilian's (which win
+    a clash)."""
+    if not extra:
+        return short
+    prefixes = {**{p: ns for p, ns in extra.items() if p not in PREFIXES and ns not in PREFIXES.values()},
+                **PREFIXES}
+    return lambda term: short(term, prefixes)
+
+
+def shape_text(shapes: Shapes, node, short=short) -> str:
+    """A source shape for the text report. A blank-node property shape is named after its
+    parent and path (<parent>/ex:p), since blank-node labels change from run to run;
+    another blank node is "_:"."""
+    if not isinstance(node, ox.BlankNode):
+        return short(node)
+    from .shapes import render_path
+
+    parents = [s for s, p, o in shapes.triples if o == node and p.value == SH + "property"]
+    path = shapes.sh1(node, "path")
+    if len(parents) == 1 and path is not None:
+        return f"{shape_text(shapes, parents[0], short)}/{render_path(shapes, path, short)}"
+    return "_:"
 
 
 def report_triples(results: list[Result], shapes: Shapes) -> list[ox.Triple]:

@@ -16,34 +16,49 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..dataset.parse import Loaded, load, load_files, load_ontology
+from ..dataset.formats import format_of
 from ..dataset.sources import Sources
 from ..dataset.sources import shapes_files as bundled_shapes_files
 from ..prefixes import short as _short_ox
 from . import engine as shacl
 from . import pyshacl_bridge, sparql_constraints
-from .report import REPORT_FORMATS, Finding, Report, render, report_triples, sort, term_text  # noqa: F401
+from .report import REPORT_FORMATS, Finding, Report, render, report_triples, compactor, shape_text, sort, term_text  # noqa: F401
 
 ENGINES = ["sparql", "pyshacl"]
 SH = shacl.SH
 
 
-def _validate_sparql(data: Loaded, shapes_quads, ontology_quads) -> Report:
+def _validate_sparql(data: Loaded, shapes_quads, ontology_quads, short=_short_ox) -> Report:
     shapes = shacl.Shapes(shapes_quads)
     results, triples = shacl.run(data.quads, shapes_quads, ontology_quads)
     conforms = not any(r.severity.value == SH + "Violation" for r in results)
     findings = [
         Finding(
             severity=_short_ox(r.severity).replace("sh:", ""),
-            focus=term_text(r.focus),
-            path=shacl.render_path(shapes, r.path, _short_ox),
-            value=term_text(r.value),
+            focus=term_text(r.focus, short),
+            path=shacl.render_path(shapes, r.path, short),
+            value=term_text(r.value, short),
             message=" ".join(m.value for m in r.messages),
-            shape=_short_ox(r.shape),
+            shape=shape_text(shapes, r.shape, short),
             component=_short_ox(ox.NamedNode(SH + r.component)),
         )
         for r in results
     ]
     return Report(conforms, report_triples(results, shapes), sort(findings), triples, "sparql")
+
+
+def _declared_prefixes(files: list[Path]) -> dict[str, str]:
+    """The prefixes the Turtle/TriG shapes files declare (for compact names in the report)."""
+    out: dict[str, str] = {}
+    for f in files:
+        fmt = format_of(f)
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+            parser = ox.parse(path=str(f), format=fmt, base_iri=f.resolve().as_uri())
+            for _ in parser:
+                pass
+            for p, ns in parser.prefixes.items():
+                out.setdefault(p, ns)
+    return out
 
 
 def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] | None = None) -> Report:
@@ -67,10 +82,11 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
     shapes_quads = load_files(shapes_files or bundled_shapes_files(), check_literals=not shapes_files).quads
     ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
     sparql_constraints.check_policy(shacl.Shapes(shapes_quads))
+    short = compactor(_declared_prefixes(shapes_files or []))
     if engine == "sparql":
         try:
-            return _validate_sparql(data, shapes_quads, ontology_quads)
+            return _validate_sparql(data, shapes_quads, ontology_quads, short)
         except shacl.Unsupported as exc:
             print(f"yilian: the shapes use {exc}, which the SPARQL validator does not implement; "
                   "validating with pySHACL (slower)", file=sys.stderr)
-    return pyshacl_bridge.validate(data.quads, shapes_quads, ontology_quads)
+    return pyshacl_bridge.validate(data.quads, shapes_quads, ontology_quads, short)
