@@ -90,6 +90,14 @@ def test_service_in_a_sparql_constraint_is_refused_by_the_library(tmp_path):
     for engine in ENGINES:
         with pytest.raises(PolicyError):
             validation.validate(Sources((str(data),), False), engine, shapes_files=[shapes])
+    # the engines themselves, called directly
+    from yilian.dataset.parse import parse_file
+    from yilian.shacl import engine as sparql_engine, pyshacl_bridge
+
+    with pytest.raises(PolicyError):
+        sparql_engine.validate(parse_file(data), parse_file(shapes))
+    with pytest.raises(PolicyError):
+        pyshacl_bridge.validate(parse_file(data), parse_file(shapes), [])
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -246,12 +246,15 @@ def validate(data_quads, shapes_triples, ontology_quads=()) -> list[Result]:
 
 
 def run(data_quads, shapes_triples, ontology_quads=()) -> tuple[list[Result], int]:
-    """The results, and the number of distinct triples in the data."""
+    """The results, and the number of distinct triples in the data. Raises PolicyError for
+    SPARQL constraints that would reach the network, InputError for ones SHACL forbids,
+    Unsupported for shapes this engine does not implement."""
+    shapes = Shapes(shapes_triples)
+    sparql_constraints.check_policy(shapes)  # before anything runs: no SERVICE, no FROM
     store = ox.Store()
     store.bulk_extend(split(data_quads))
     # every data triple is once in BASE_GRAPH or LEXICAL_GRAPH (the store keeps a set)
     copies = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {VALUE_GRAPH} {{ ?s ?p ?o }} }}")))
     triples = len(store) - int(copies["n"].value)
     store.bulk_extend(split(inoculated_ontology(ontology_quads)))
-    shapes = Shapes(shapes_triples)
     return Engine(shapes, store).run(), triples

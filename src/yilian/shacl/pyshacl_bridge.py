@@ -141,6 +141,10 @@ def validate(data_quads, shapes_quads, ontology_quads, short=_short_ox) -> Repor
     """Validate with pySHACL (inference none, SHACL-AF on, as the SPARQL engine reads the shapes)."""
     import pyshacl
     from rdflib import RDF, Literal
+
+    from .sparql_constraints import check_policy
+
+    check_policy(Shapes(shapes_quads))  # before anything runs: no SERVICE, no FROM
     from rdflib.namespace import SH as RSH
 
     from ..rdf import convert

@@ -21,7 +21,7 @@ from ..dataset.sources import Sources
 from ..dataset.sources import shapes_files as bundled_shapes_files
 from ..prefixes import short as _short_ox
 from . import engine as shacl
-from . import pyshacl_bridge, sparql_constraints
+from . import pyshacl_bridge
 from .report import REPORT_FORMATS, Finding, Report, render, report_triples, compactor, shape_text, sort, term_text  # noqa: F401
 
 ENGINES = ["sparql", "pyshacl"]
@@ -81,7 +81,6 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
     data = load(sources, check_literals=not shapes_files)
     shapes_quads = load_files(shapes_files or bundled_shapes_files(), check_literals=not shapes_files).quads
     ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
-    sparql_constraints.check_policy(shacl.Shapes(shapes_quads))
     short = compactor(_declared_prefixes(shapes_files or []))
     if engine == "sparql":
         try:
