@@ -11,9 +11,8 @@ Coverage: SHACL Core (targets, every core constraint component) and SHACL-SPARQL
 Anything else raises Unsupported, and yilian falls back to pySHACL. The results are the
 results pySHACL gives (tests/test_shacl.py compares the two on every fixture, the bundled
 graph and synthetic graphs): the same focus nodes, paths, values, source shapes,
-components, severities and messages. Two differences: a shape's default message (when it
-has no sh:message) is worded by yilian, and a property shape shared by two node shapes
-reports a result once, not once per parent.
+components, severities and messages, except a shape's default message (when it has no
+sh:message), which yilian words. tests/test_w3c_shacl.py runs the W3C SHACL test suite.
 
 As in pySHACL with an ont_graph, the RDFS and OWL axioms of the ontology (class and
 property declarations, rdfs:subClassOf, rdfs:label …) are added to the data before
