@@ -115,6 +115,17 @@ def test_unicode_property_escape_in_sh_pattern(run, tmp_path, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_pattern_no_regex_engine_reads_is_refused_not_passed(run, tmp_path, engine):
+    # Oxigraph's REGEX is unbound on \p{IsBasicLatin}, so every value passed the constraint
+    shapes = _write(tmp_path, "shapes.ttl", 'ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:name ; '
+                                            'sh:property [ sh:path ex:name ; sh:pattern "^\\\\p{IsBasicLatin}+$" ] .\n')
+    data = _write(tmp_path, "data.ttl", 'ex:a ex:name "张三" .\n')
+    r = _validate(run, data, shapes, engine)
+    assert r.exit_code == ExitCode.BAD_INPUT and r.stdout == ""
+    assert r.stderr.splitlines()[-1].startswith('yilian: error: shapes graph: sh:pattern "^\\p{IsBasicLatin}+$" is not')
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_sh_in_and_sh_has_value_compare_terms_not_values(run, tmp_path, engine):
     # pySHACL accepted "1.0"^^xsd:float for sh:in ("1"^^xsd:float) and "4"^^xsd:byte for
     # sh:hasValue "04"^^xsd:byte: rdflib normalised the literals

@@ -90,8 +90,9 @@ def _xpath_patterns():
 
     SHACL patterns are XPath regular expressions; Unicode property escapes such as \\p{L}
     are part of them, and Python's re raises "bad escape \\p" (pySHACL then crashes).
-    `regex` reads them (and everything re reads, with the same flag values). Restored after
-    the run."""
+    `regex` reads them (and everything re reads, with the same flag values); XPath's block
+    escapes (\\p{IsBasicLatin}) it does not, and such a pattern is refused before the run
+    (_check_patterns). Restored after the run."""
     import regex
     from pyshacl.constraints.core import string_based_constraints as module
 
@@ -133,6 +134,21 @@ def _only_true_switches(g) -> None:
                 g.remove((s_, p, o))
 
 
+def _check_patterns(g) -> None:
+    """Refuse an sh:pattern the regex package cannot compile (one clear line, exit 2)."""
+    import regex
+    from rdflib.namespace import SH
+
+    for pattern in set(g.objects(None, SH.pattern)):
+        try:
+            regex.compile(str(pattern))
+        except regex.error as e:
+            raise InputError(f"sh:pattern \"{pattern}\" is not a regular expression yilian can read: {e}",
+                             where="shapes graph", hint="write it with \\p{L}-style properties, not XPath block names") from None
+        except Exception as e:  # noqa: BLE001 - regex raises others on some inputs
+            raise InputError(f"sh:pattern \"{pattern}\" cannot be read: {e}", where="shapes graph") from None
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -155,6 +171,7 @@ def validate(data_quads, shapes_quads, ontology_quads, short=_short_ox) -> Repor
         shapes_graph = convert.to_graph(shapes_quads)
     _import_prefixes(shapes_graph)
     _only_true_switches(shapes_graph)
+    _check_patterns(shapes_graph)
     from pyshacl.errors import ReportableRuntimeError
 
     with memoised_sparql(), _xpath_patterns(), quiet_rdflib():

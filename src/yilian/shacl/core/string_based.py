@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..scratch import string
-from ..shapes import Component, integer, true
+from ..shapes import Component, Unsupported, integer, true
 
 MIN_LENGTH = Component("MinLengthConstraintComponent", ("minLength",), "Value is shorter than sh:minLength")
 MAX_LENGTH = Component("MaxLengthConstraintComponent", ("maxLength",), "Value is longer than sh:maxLength")
@@ -25,6 +25,12 @@ def value_conditions(engine, shape, v: str) -> list:
     flags = sh.sh1(shape, "flags")
     for pat in sh.sh(shape, "pattern"):
         args = string(pat.value) + (", " + string(flags.value) if flags is not None else "")
+        # Oxigraph's REGEX (Rust's regex crate: \p{L} yes, XPath block names such as
+        # \p{IsBasicLatin} no) is unbound on a pattern it cannot read, and every value would
+        # then pass: such a pattern goes to pySHACL instead
+        probe = next(iter(engine.store.query(f'SELECT (REGEX("", {args}) AS ?m) {{}}')))["m"]
+        if probe is None:
+            raise Unsupported(f"sh:pattern {string(pat.value)}, which Oxigraph's regular expressions cannot read")
         out.append((PATTERN, f"(!isBlank({v}) && REGEX(STR({v}), {args}))"))
     for lst in sh.sh(shape, "languageIn"):
         tags = [t.value for t in sh.items(lst)]
