@@ -27,8 +27,9 @@ from .options import bounded, emit, graph_options, timeout_option
 def validate(fmt, output, engine, shapes, timeout, sources):
     """Check the graph against the SHACL shapes.
 
-    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run,
-    3 when the shapes ask for something refused by policy (SERVICE in a SPARQL constraint).
+    Exit 0 when there are no violations (warnings are advisory), 1 when there are, 2 when
+    validation could not run (bad input, or shapes SHACL says must be refused), 3 when the
+    shapes ask for something refused by policy (SERVICE or FROM in a SPARQL constraint).
 
     With --shapes, the bundled shapes are not used, and neither are the bundled ontology's
     axioms unless the bundled graph is validated too: with --no-default-graph and --data it
