@@ -62,6 +62,7 @@ def encode(t):
 
 
 def decode(t):
+    """A term of the scratch store as written in the data (the inverse of encode)."""
     if isinstance(t, ox.Literal) and t.datatype.value.startswith(LEXICAL):
         return ox.Literal(t.value, datatype=ox.NamedNode(t.datatype.value[len(LEXICAL):]))
     return t
@@ -101,12 +102,15 @@ def well_formed(datatype: str, lexical: str) -> str:
 
 
 def term(t) -> str:
+    """A shapes-graph constant as SPARQL text, as the core constraints see it (encoded);
+    a blank node cannot be named in a query (Unsupported)."""
     if isinstance(t, ox.BlankNode):
         raise Unsupported("a blank node used as a constant in a constraint")
     return str(encode(t))
 
 
 def string(text: str) -> str:
+    """A SPARQL string literal for `text`."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
