@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 
 import click
@@ -17,19 +19,30 @@ from .options import bounded, emit, graph_options, timeout_option
 @click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
               help="sparql: each constraint as one SPARQL query over the whole graph (seconds for a "
                    "million triples); pyshacl: the reference implementation (same results, minutes).")
+@click.option("--shapes", "shapes", multiple=True, metavar="PATH",
+              help="Validate against these SHACL shapes (a file or a folder of them; repeatable) instead of the "
+                   "bundled shapes. Shapes in --data files are data, not shapes.")
 @timeout_option
 @graph_options
-def validate(fmt, output, engine, timeout, sources):
+def validate(fmt, output, engine, shapes, timeout, sources):
     """Check the graph against the SHACL shapes.
 
-    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
+    Exit 0 when there are no violations (warnings are advisory), 1 when there are, 2 when
+    validation could not run (bad input, or shapes SHACL says must be refused), 3 when the
+    shapes ask for something refused by policy (SERVICE or FROM in a SPARQL constraint).
+
+    With --shapes, the bundled shapes are not used, and neither are the bundled ontology's
+    axioms unless the bundled graph is validated too: with --no-default-graph and --data it
+    is a general SHACL validator.
 
     \b
     Examples:
       yilian validate
       yilian validate --data mine.ttl --format json
       yilian validate --engine pyshacl
+      yilian validate --no-default-graph --data mine.ttl --shapes my-shapes.ttl
     """
+    from ..dataset.sources import collect_files
     from ..shacl import validate as validation
     from .formats import RDF_EXTENSIONS, choose
 
@@ -37,11 +50,19 @@ def validate(fmt, output, engine, timeout, sources):
                  {ext: f"{ext} is not a report format (text, Turtle or JSON)"
                   for ext in RDF_EXTENSIONS if ext not in (".ttl", ".turtle")}, names={"json": "JSON"})
 
-    def work():
-        report = validation.validate(sources, engine)
-        return report.conforms, validation.render(report, fmt)
+    shapes_files = collect_files(shapes) if shapes else None
 
-    conforms, data = bounded(work, timeout, "validation")
-    emit(data, output, sources.files())
+    def work():
+        # notes (a fallback to pySHACL) are written by the parent: the child's stderr is not
+        # the command's when it runs in-process (tests)
+        notes = io.StringIO()
+        with contextlib.redirect_stderr(notes):
+            report = validation.validate(sources, engine, shapes_files=shapes_files)
+        return report.conforms, validation.render(report, fmt), notes.getvalue()
+
+    conforms, data, notes = bounded(work, timeout, "validation")
+    if notes:
+        click.echo(notes, err=True, nl=False)
+    emit(data, output, [*sources.files(), *(shapes_files or [])])
     if not conforms:
         sys.exit(int(ExitCode.FALSE))

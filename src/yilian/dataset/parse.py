@@ -27,8 +27,10 @@ def _decode_error_position(data: bytes, exc: UnicodeDecodeError) -> str:
     return f"{line}:{col}"
 
 
-def parse_file(path: Path) -> list[ox.Quad]:
-    """Parse one file completely; raise InputError with file:line:col on any problem."""
+def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
+    """Parse one file completely; raise InputError with file:line:col on any problem.
+    `check_literals=False` keeps ill-typed literals ("abc"^^xsd:integer) as data: SHACL
+    validation against the user's own shapes reports them (sh:datatype) instead."""
     fmt = format_of(path)
     try:
         data = path.read_bytes()
@@ -55,7 +57,8 @@ def parse_file(path: Path) -> list[ox.Quad]:
             hint="remove the <!DOCTYPE …> block and write the entities out",
         )
     try:
-        quads = list(ox.parse(data, format=fmt))
+        # relative IRIs resolve against the file's own file:// IRI (as rapper and Jena riot do)
+        quads = list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
     except SyntaxError as e:
         where = f"{path}:{e.lineno}:{e.offset}" if e.lineno else str(path)
         msg = str(e.msg if hasattr(e, "msg") else e)
@@ -68,7 +71,8 @@ def parse_file(path: Path) -> list[ox.Quad]:
         raise InputError(f"{msg}", where=where, hint=hint) from None
     except ValueError as e:
         raise InputError(str(e), where=str(path)) from None
-    _check_literals(path, data, quads)
+    if check_literals:
+        _check_literals(path, data, quads)
     return quads
 
 
@@ -100,17 +104,17 @@ class Loaded:
         return len(self.quads)
 
 
-def load_files(files: Sequence[Path]) -> Loaded:
+def load_files(files: Sequence[Path], check_literals: bool = True) -> Loaded:
     loaded = Loaded()
     for f in files:
-        quads = parse_file(f)
+        quads = parse_file(f, check_literals)
         loaded.files.append(f)
         loaded.quads.extend(quads)
     return loaded
 
 
-def load(sources: Sources) -> Loaded:
-    return load_files(sources.files())
+def load(sources: Sources, check_literals: bool = True) -> Loaded:
+    return load_files(sources.files(), check_literals)
 
 
 def load_ontology() -> Loaded:

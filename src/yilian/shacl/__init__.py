@@ -1,1 +1,3 @@
-"""SHACL validation: the SPARQL-compiled engine (yilian.shacl.engine), the pySHACL reference engine, and the report (yilian.shacl.validate)."""
+"""SHACL validation: the SPARQL-compiled engine (engine, over shapes, scratch, targets, core/,
+sparql_constraints), the pySHACL reference engine (pyshacl_bridge), the report (report), and
+choosing between them (validate)."""
