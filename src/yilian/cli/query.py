@@ -39,7 +39,7 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
 
     \b
     Examples:
-      yilian query 'SELECT ?h ?l WHERE { ?h a yl:Hospital ; rdfs:label ?l }'
+      yilian query 'SELECT ?h ?l WHERE { ?h a/rdfs:subClassOf* yl:Hospital ; rdfs:label ?l }'
       yilian query -f question.rq --format csv > answer.csv
       yilian query --name alliance-lead
       yilian query --endpoint http://127.0.0.1:7878/query --name alliance-lead
@@ -50,6 +50,13 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
     results (and SELECT cells) show them normalised - 060 as 60, "1"^^xsd:boolean as
     true, "007"^^xsd:int as "7"^^xsd:integer, 1.0E0 as "1"^^xsd:double (the full list is
     in the README). 'yilian export' writes the terms exactly as the files have them.
+
+    There is no inference: '?h a yl:Hospital' finds only what is typed yl:Hospital itself,
+    'a/rdfs:subClassOf*' also its subclasses (yl:GeneralHospital, yl:TCMHospital …).
+    A term of a known vocabulary (yl, rdf, rdfs, owl, xsd, skos, org, prov, qb, time, dcterms,
+    sh, schema) that is neither a standard term, nor in the ontology, nor in the data gets a
+    warning on stderr with the closest existing name (rdfs:lable: did you mean rdfs:label?);
+    the query still runs. Not checked with --endpoint.
     """
     from ..sparql import policy, run as querying
 
@@ -84,11 +91,18 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
 
     def work():
         store = RemoteStore(endpoint) if endpoint else open_graph(sources, store_choice)
-        return querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
-                            allow_service=allow_service, rdf_requested=result_format is None,
-                            max_rows=max_rows)
+        outcome = querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
+                               allow_service=allow_service, rdf_requested=result_format is None,
+                               max_rows=max_rows)
+        if endpoint:
+            return outcome, []
+        from ..sparql.vocabulary import unknown_terms
 
-    outcome = bounded(work, timeout, "the query")
+        return outcome, unknown_terms(store, text)
+
+    outcome, warnings = bounded(work, timeout, "the query")
+    for warning in warnings:
+        click.echo(f"yilian: warning: {warning}", err=True)
     emit(outcome.output, output, files)
     if outcome.kind == "ask" and not outcome.boolean:
         sys.exit(int(ExitCode.FALSE))
