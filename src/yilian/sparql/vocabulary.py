@@ -20,11 +20,9 @@ only about terms the lists do not know, and nothing here imports rdflib.
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import pyoxigraph as ox
 
@@ -42,8 +40,7 @@ _RDF_MEMBER = re.compile(r"_[1-9][0-9]*")  # rdf:_1, rdf:_2 … (container membe
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A term of a checked vocabulary as a query writes it (`shown`), at line:col (1-based)."""
     namespace: str
     local: str
@@ -91,6 +88,8 @@ def is_standard(namespace: str, local: str) -> bool:
 def suggest(namespace: str, local: str) -> str | None:
     """The closest existing local name in the namespace (same name in other case first,
     then difflib's closest at ratio >= 0.75), or None."""
+    import difflib  # only when there is something to suggest
+
     candidates = set(standard_terms(CHECKED.get(namespace, "")))
     candidates |= {t[len(namespace):] for t in ontology_terms() if t.startswith(namespace)}
     candidates.discard("")
@@ -167,8 +166,7 @@ def unknown_terms(store, text: str) -> list[str]:
     return warnings
 
 
-@dataclass(frozen=True)
-class UndefinedTerm:
+class UndefinedTerm(NamedTuple):
     """A yl: term the data uses but the ontology does not define: where it is first used
     (`focus`, the subject of that triple, and `path`, its predicate: the term itself, or the
     predicate whose value the term is; None when the term is the subject), how often, and
