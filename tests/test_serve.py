@@ -127,7 +127,7 @@ def test_select_results_follow_the_accept_header(server, accept, ctype):
 
 
 def test_graph_results_follow_the_accept_header(server):
-    q = "CONSTRUCT { ?h a yl:GeneralHospital } WHERE { ?h a yl:GeneralHospital }"
+    q = "CONSTRUCT { ?h a yl:Hospital } WHERE { ?h a yl:Hospital }"
     status, ctype, nt = get(server, q)
     assert (status, ctype) == (200, "application/n-triples")
     status, ctype, ttl = get(server, q, headers={"Accept": "text/turtle"})
