@@ -115,10 +115,16 @@ def test_shared_centers():
 
 
 def test_first_secretary_results():
+    """001's figures for the 48 (the answer), beside 003's for the 22 of May 2023."""
     r = {x["indicator"]: x for x in rows("first-secretary-results")}
-    values = {(x["value"], x["change"]) for x in r.values()}
-    assert values == {("", "48.7"), ("", "27.1"), ("58", ""), ("126", "")}
-    assert all(x["file"].startswith("001") for x in r.values())
+    doc001 = {k: x["doc001"] for k, x in r.items() if x["doc001"]}
+    assert doc001 == {"派驻第一书记人数": "48 人 (2025-09-30)", "门诊人次": "+48.7% 较基期 (2025-09-30)",
+                      "出院人次": "+27.1% 较基期 (2025-09-30)", "开展新技术数": "58 项 (2025-09-30)",
+                      "培养骨干人数": "126 人 (2025-09-30)"}
+    doc003 = {k: x["doc003"] for k, x in r.items() if x["doc003"]}
+    assert doc003 == {"派驻第一书记人数": "22 人 (2023-05, inferred)", "门诊人次": "+17.42% 同比 (2024-09, inferred)",
+                      "手术台次": "+11.11% 同比 (2024-09, inferred)", "开展新技术数": "130+ 项 (2023–, inferred)"}
+    assert "48.7%" in r["门诊人次"]["quote001"] and "17.42%" in r["门诊人次"]["quote003"]
 
 
 def test_fact_source():

@@ -48,7 +48,7 @@ def test_select_every_format_remote_equal_local(run, server, fmt):
 
 
 def test_ask_and_construct_remote_equal_local(run, server):
-    local, remote = both(run, server, "ASK { yid:xiangtan-central-hospital a yl:GeneralHospital }")
+    local, remote = both(run, server, "ASK { yid:xiangtan-central-hospital a yl:Hospital }")
     assert (local.exit_code, local.stdout) == (remote.exit_code, remote.stdout) == (0, "true\n")
     local, remote = both(run, server, "ASK { yid:xiangtan-central-hospital a yl:Village }")
     assert (local.exit_code, local.stdout) == (remote.exit_code, remote.stdout) == (1, "false\n")

@@ -128,7 +128,7 @@ def test_describe_lists_every_candidate_by_kind_when_a_name_is_shared(run):
     n = int(re.search(r"'第一书记' names (\d+) things", r.stderr).group(1))
     assert n > 20 and len(r.stderr.strip().splitlines()) == 1
     assert r.stdout.startswith(f"'第一书记' names {n} things:\n")
-    assert "  posting (3):" in r.stdout and "  dispatch program (1):" in r.stdout
+    assert "  posting (3):" in r.stdout and "  dispatch program (2):" in r.stdout  # the programme and its May-2023 batch
     assert "more (--all lists them)" in r.stdout  # the metric observations are cut, and say so
     full = run("describe", "第一书记", "--all")
     iris = [line.split()[0] for line in full.stdout.splitlines() if line.startswith("    yid:")]

@@ -5,6 +5,7 @@ hostile labels and IRIs as text."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,12 @@ class Page:
         self.page.on("websocket", lambda ws: self.outside.append(ws.url))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(self.url)
-        self.page.wait_for_function("window.ylNetwork && window.ylNetwork.ready()", timeout=60_000)
+        # poll with evaluate (the DevTools protocol): wait_for_function polls with eval, which
+        # the page's Content-Security-Policy forbids once the first check finds it not ready
+        deadline = time.monotonic() + 60
+        while not self.page.evaluate("() => !!(window.ylNetwork && window.ylNetwork.ready())"):
+            assert time.monotonic() < deadline, "the network page was not ready within 60 s"
+            self.page.wait_for_timeout(100)
 
     def _route(self, route):
         if route.request.url == self.url:

@@ -63,7 +63,7 @@ def test_competency_queries_equal_local(run, server, q):
 
 
 def test_table_ask_and_construct_equal_local(run, server):
-    text = "SELECT ?h ?l WHERE { ?h a yl:GeneralHospital ; rdfs:label ?l FILTER(lang(?l) = 'zh') } ORDER BY ?l"
+    text = "SELECT ?h ?l WHERE { ?h a yl:Hospital ; rdfs:label ?l FILTER(lang(?l) = 'zh') } ORDER BY ?l"
     local, remote = run("query", "--no-store", text), run("query", "--endpoint", server, text)
     assert remote.exit_code == 0 and remote.stdout == local.stdout and "湘潭市中心医院" in remote.stdout
     r = run("query", "--endpoint", server, "ASK { yid:xiangtan-central-hospital a yl:Village }")
@@ -101,7 +101,7 @@ def test_ontology_is_served_and_datasets_can_be_named(server):
 # ---------------------------------------------------------------- the protocol
 
 def test_get_post_and_form_give_the_same_answer(server):
-    q = "SELECT ?h WHERE { ?h a yl:GeneralHospital } ORDER BY ?h"
+    q = "SELECT ?h WHERE { ?h a yl:Hospital } ORDER BY ?h"
     a = get(server, q)
     b = http(server, data=q.encode(), headers={"Content-Type": "application/sparql-query"})
     c = http(server.replace("/query", "/sparql"), data=urllib.parse.urlencode({"query": q}).encode(),
@@ -127,7 +127,7 @@ def test_select_results_follow_the_accept_header(server, accept, ctype):
 
 
 def test_graph_results_follow_the_accept_header(server):
-    q = "CONSTRUCT { ?h a yl:GeneralHospital } WHERE { ?h a yl:GeneralHospital }"
+    q = "CONSTRUCT { ?h a yl:Hospital } WHERE { ?h a yl:Hospital }"
     status, ctype, nt = get(server, q)
     assert (status, ctype) == (200, "application/n-triples")
     status, ctype, ttl = get(server, q, headers={"Accept": "text/turtle"})

@@ -130,6 +130,11 @@ def _mutate(quads: list[ox.Quad], seed: int) -> list[ox.Quad]:
             out[out.index(q)] = ox.Quad(q.subject, q.predicate, r.choice(objects))
         else:
             out.append(ox.Quad(q.subject, ox.NamedNode(r.choice(predicates)), r.choice(objects)))
+    # and one edit that surely breaks a shape (a one-character quote on a fact node), so that
+    # every seed compares violations whatever the random edits above happen to hit
+    yl = "https://w3id.org/yilian/ontology#"
+    facts = sorted({q.subject for q in out if q.predicate.value == yl + "source"}, key=str)
+    out.append(ox.Quad(r.choice(facts), ox.NamedNode(yl + "quote"), ox.Literal("x")))
     return out
 
 

@@ -31,15 +31,19 @@ RESULT_AND_RDF_FORMATS = ["table", "csv", "tsv", "json", "xml",
               help="Refuse to print a table of more rows than this (0: no limit); other formats are not capped.")
 @click.option("--endpoint", metavar="URL",
               help="Send the query to this SPARQL 1.1 endpoint instead of loading local files.")
+@click.option("--inference", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
+              help="rdfs: add what RDFS entails (super-classes, super-properties, domains and ranges) "
+                   "before the query runs; loads the graph into memory (slower on big graphs).")
 @timeout_option
 @store_options
 @graph_options
-def query(query_text, query_file, name, fmt, output, allow_service, max_rows, timeout, endpoint, store_choice, sources):
+def query(query_text, query_file, name, fmt, output, allow_service, max_rows, timeout, endpoint, inference,
+          store_choice, sources):
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query (read-only).
 
     \b
     Examples:
-      yilian query 'SELECT ?h ?l WHERE { ?h a yl:Hospital ; rdfs:label ?l }'
+      yilian query 'SELECT ?h ?l WHERE { ?h a/rdfs:subClassOf* yl:Hospital ; rdfs:label ?l }'
       yilian query -f question.rq --format csv > answer.csv
       yilian query --name alliance-lead
       yilian query --endpoint http://127.0.0.1:7878/query --name alliance-lead
@@ -50,6 +54,14 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
     results (and SELECT cells) show them normalised - 060 as 60, "1"^^xsd:boolean as
     true, "007"^^xsd:int as "7"^^xsd:integer, 1.0E0 as "1"^^xsd:double (the full list is
     in the README). 'yilian export' writes the terms exactly as the files have them.
+
+    Without --inference, '?h a yl:Hospital' finds only what is typed yl:Hospital itself;
+    'a/rdfs:subClassOf*' (or --inference rdfs) also finds its subclasses (yl:GeneralHospital,
+    yl:TCMHospital …).
+    A term of a known vocabulary (yl, rdf, rdfs, owl, xsd, skos, org, prov, qb, time, dcterms,
+    sh, schema) that is neither a standard term, nor in the ontology, nor in the data gets a
+    warning on stderr with the closest existing name (rdfs:lable: did you mean rdfs:label?);
+    the query still runs. Not checked with --endpoint.
     """
     from ..sparql import policy, run as querying
 
@@ -80,15 +92,31 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
             raise UsageError("--endpoint queries the server's graph: --data, --no-default-graph, --store "
                              "and --no-store do not apply", hint="load your files into the server instead")
         from ..sparql.endpoint import RemoteStore
+    if inference != "none" and (endpoint or store_choice[0]):
+        raise UsageError(f"--inference {inference} loads the graph into memory: --endpoint and --store do not apply",
+                         hint="drop --inference and write the subclass test into the query (a/rdfs:subClassOf*)")
     files = [] if endpoint else sources.files()
 
     def work():
-        store = RemoteStore(endpoint) if endpoint else open_graph(sources, store_choice)
-        return querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
-                            allow_service=allow_service, rdf_requested=result_format is None,
-                            max_rows=max_rows)
+        if inference == "rdfs":
+            from ..sparql.inference import rdfs_closure
 
-    outcome = bounded(work, timeout, "the query")
+            store = open_graph(sources, (None, True))
+            rdfs_closure(store)
+        else:
+            store = RemoteStore(endpoint) if endpoint else open_graph(sources, store_choice)
+        outcome = querying.run(store, text, fmt=result_format or "table", rdf_format=rdf_format,
+                               allow_service=allow_service, rdf_requested=result_format is None,
+                               max_rows=max_rows)
+        if endpoint:
+            return outcome, []
+        from ..sparql.vocabulary import unknown_terms
+
+        return outcome, unknown_terms(store, text)
+
+    outcome, warnings = bounded(work, timeout, "the query")
+    for warning in warnings:
+        click.echo(f"yilian: warning: {warning}", err=True)
     emit(outcome.output, output, files)
     if outcome.kind == "ask" and not outcome.boolean:
         sys.exit(int(ExitCode.FALSE))

@@ -53,9 +53,11 @@ _FIXED_KINDS = {
 
 #: org-to-org properties whose subject and object are swapped to one direction
 _INVERSES = {ORG + "hasUnit": ORG + "unitOf", ORG + "hasSubOrganization": ORG + "subOrganizationOf"}
-#: org-to-org properties that are not ties of their own (handled elsewhere or not ties)
+#: org-to-org properties that are not ties of their own (handled elsewhere or not ties);
+#: yl:sameThingAs says two nodes describe one thing (docs/MODELING.md), which is not a tie
 _NOT_TIES = {YL + "locatedIn", YL + "mentionedIn", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-             YL + "runBy", YL + "beneficiary", YL + "alliance", ORG + "organization", ORG + "member"}
+             YL + "runBy", YL + "beneficiary", YL + "alliance", ORG + "organization", ORG + "member",
+             YL + "sameThingAs"}
 
 
 def kebab(name: str) -> str:

@@ -22,6 +22,7 @@ from ..dataset.sources import shapes_files as bundled_shapes_files
 from ..prefixes import short as _short_ox
 from . import engine as shacl
 from . import pyshacl_bridge
+from .report import RDF_TYPE
 from .report import REPORT_FORMATS, Finding, Report, render, report_triples, compactor, shape_text, sort, term_text  # noqa: F401
 
 ENGINES = ["sparql", "pyshacl"]
@@ -72,7 +73,8 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
 
     Raises PolicyError (exit 3) when a SPARQL constraint would reach the network (SERVICE),
     InputError (exit 2) when the shapes graph is ill-formed in a way SHACL says a processor
-    must refuse; ValueError for an unknown engine.
+    must refuse; ValueError for an unknown engine. Then a warning is added for each yl: term
+    the data uses that the ontology does not define (`with_undefined_terms`).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}")
@@ -82,10 +84,66 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
     shapes_quads = load_files(shapes_files or bundled_shapes_files(), check_literals=not shapes_files).quads
     ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
     short = compactor(_declared_prefixes(shapes_files or []))
+    report = None
     if engine == "sparql":
         try:
-            return _validate_sparql(data, shapes_quads, ontology_quads, short)
+            report = _validate_sparql(data, shapes_quads, ontology_quads, short)
         except shacl.Unsupported as exc:
             print(f"yilian: the shapes use {exc}, which the SPARQL validator does not implement; "
                   "validating with pySHACL (slower)", file=sys.stderr)
-    return pyshacl_bridge.validate(data.quads, shapes_quads, ontology_quads, short)
+    if report is None:
+        report = pyshacl_bridge.validate(data.quads, shapes_quads, ontology_quads, short)
+    # yl: terms the ontology does not define: only where yilian's ontology is in play
+    return with_undefined_terms(report, data, ontology_quads) if ontology_quads else report
+
+
+def _sh(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SH + name)
+
+
+#: the (deactivated) shape in shapes/yilian-shapes.ttl that documents the defined-terms rule
+DEFINED_TERMS_SHAPE = ox.NamedNode("https://w3id.org/yilian/shapes#DefinedTerms")
+
+
+def with_undefined_terms(report: Report, data: Loaded, ontology_quads) -> Report:
+    """Add one sh:Warning result per yl: term that the data uses and the ontology does not
+    define (a misspelling such as yl:locatedin: queries that name the defined term miss
+    those triples). Warnings only: whether the graph conforms is unchanged. The rule is
+    ylsh:DefinedTerms; it needs every triple as a focus, which SHACL targets cannot select,
+    so yilian checks it here (sparql/vocabulary.py) rather than in a SHACL engine."""
+    from ..sparql.vocabulary import undefined_terms
+
+    found = undefined_terms(data.quads, ontology_quads)
+    if not found:
+        return report
+    warning = _sh("Warning")
+    findings, triples = list(report.findings), list(report.triples_of_report)
+    report_node = next((t.subject for t in triples if t.predicate == RDF_TYPE
+                        and t.object == _sh("ValidationReport")), None)
+    for u in found:
+        term = ox.NamedNode(u.term)
+        hint = f" (did you mean {_short_ox(ox.NamedNode(u.suggestion))}?)" if u.suggestion else ""
+        message = (f"{_short_ox(term)} is used {u.uses} time{'s' if u.uses != 1 else ''} in the data but the "
+                   f"ontology does not define it{hint}. A query that names a defined term does not find "
+                   f"these triples; use the ontology's term, or define the new one in the ontology.")
+        value = term if u.path is not None and u.path != term else None
+        findings.append(Finding(severity="Warning", focus=_short_ox(u.focus),
+                                path=_short_ox(u.path) if u.path is not None else "",
+                                value=_short_ox(value) if value is not None else "", message=message,
+                                shape=_short_ox(DEFINED_TERMS_SHAPE),
+                                component=_short_ox(_sh("SPARQLConstraintComponent"))))
+        if report_node is None:
+            continue
+        node = ox.BlankNode()
+        triples += [ox.Triple(report_node, _sh("result"), node),
+                    ox.Triple(node, RDF_TYPE, _sh("ValidationResult")),
+                    ox.Triple(node, _sh("focusNode"), u.focus),
+                    ox.Triple(node, _sh("sourceShape"), DEFINED_TERMS_SHAPE),
+                    ox.Triple(node, _sh("sourceConstraintComponent"), _sh("SPARQLConstraintComponent")),
+                    ox.Triple(node, _sh("resultSeverity"), warning),
+                    ox.Triple(node, _sh("resultMessage"), ox.Literal(message))]
+        if u.path is not None:
+            triples.append(ox.Triple(node, _sh("resultPath"), u.path))
+        if value is not None:
+            triples.append(ox.Triple(node, _sh("value"), value))
+    return Report(report.conforms, triples, sort(findings), report.triples, report.engine)
