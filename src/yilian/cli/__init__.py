@@ -59,11 +59,12 @@ def main(debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from . import curation, data, explore, network, query, serve, synth, validate
+    from . import curation, data, explore, network, query, serve, synth, validate, web
 
     for command in (query.query, query.queries, validate.validate, data.export, explore.stats,
                     explore.describe, explore.search, explore.facts, explore.timeline, serve.serve, data.fmt,
-                    network.network, synth.synth, curation.source, curation.draft, curation.add, curation.check):
+                    network.network, synth.synth, web.site,
+                    curation.source, curation.draft, curation.add, curation.check):
         main.add_command(command)
 
 

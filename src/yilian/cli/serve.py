@@ -67,6 +67,12 @@ def serve(host, port, workers, allow_service, quiet, timeout, max_memory, source
         endpoint = server.Endpoint(store, timeout=default_timeout() if timeout is None else timeout,
                                    allow_service=tuple(allow_service), log=not quiet, triples=len(store),
                                    local_only=server.is_loopback(sock), max_memory=cap)
+        from ..web.pages.common import Site
+
+        # the search index is built before the workers are forked, so they share it
+        endpoint.site = Site(store, files=sources.files(), sparql_timeout=endpoint.timeout,
+                             allow_service=endpoint.allow_service)
+        endpoint.site.index()
         workers = workers or server.default_workers()
         click.echo(f"yilian: serving {endpoint.triples:,} triples at {server.describe(sock)} "
                    f"({workers} worker{'s' if workers != 1 else ''}; Ctrl-C stops)", err=True)

@@ -183,7 +183,8 @@ def describe(store: ox.Store, node: ox.NamedNode, others: list | None = None, na
     if _is_container(store, node):
         from .facts import fact_rows
 
-        d.rollup = [r for r in fact_rows(store, about=node) if r.fact not in {short(f) for f, _ in d.facts}]
+        own = {short(f) for f, _ in d.facts}
+        d.rollup = [r for r in fact_rows(store, about=node) if r.fact not in own]
     return d
 
 

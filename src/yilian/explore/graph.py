@@ -34,14 +34,28 @@ def query(store: ox.Store, text: str, *, data_only: bool = False, **subst):
     return store.query(text, **kwargs)
 
 
+_LABELS = (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+           ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"))
+
+
 def label(store: ox.Store, node, lang: str = "zh") -> str:
-    """The best human label of a node: zh label, then en, then any, then a short name."""
+    """The best human label of a node: its `lang` label, then en, then zh, then one
+    without a language, then a short name. Several labels in one language: rdfs:label
+    before skos:prefLabel, then the first in code-point order (so the choice is stable).
+    Read with quads_for_pattern, not a query: pages and tables ask for thousands."""
     if not isinstance(node, (ox.NamedNode, ox.BlankNode)):
         return short(node)
-    best = {}
-    for sol in query(store, "SELECT ?l WHERE { ?n rdfs:label|skos:prefLabel ?l }", n=node):
-        lit = sol["l"]
-        best.setdefault(lit.language or "", lit.value)
+    best: dict[str, str] = {}
+    for p in _LABELS:
+        found: dict[str, str] = {}
+        for q in store.quads_for_pattern(node, p, None):
+            lit = q.object
+            if isinstance(lit, ox.Literal):
+                key = lit.language or ""
+                if key not in found or lit.value < found[key]:
+                    found[key] = lit.value
+        for key, value in found.items():
+            best.setdefault(key, value)
     for key in (lang, "en", "zh", ""):
         if key in best:
             return best[key]

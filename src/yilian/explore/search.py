@@ -104,11 +104,19 @@ def build_index(store: ox.Store, folder: Path | str | None, files) -> "Index | N
     return None
 
 
-def _quads(files):
+def _quads(files, store: ox.Store | None = None):
     """The quads of each data file, as the store was loaded: big N-Triples/N-Quads/Turtle/
-    TriG files streamed by Oxigraph's parser, the others through dataset.parse."""
+    TriG files streamed by Oxigraph's parser, the others through dataset.parse. With
+    files None, the data quads of `store` itself (every graph but the ontology's), for a
+    store whose files are not known (a server's, in tests)."""
     from ..dataset.formats import format_of
     from ..dataset.parse import parse_file
+
+    if files is None:
+        from ..dataset.sources import ONTOLOGY_GRAPH
+
+        yield from (q for q in store.quads_for_pattern(None, None, None) if q.graph_name != ONTOLOGY_GRAPH)
+        return
 
     streamed = {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
     for path in files:
@@ -153,7 +161,7 @@ def _collect(store: ox.Store, files):
     wanted.update({rdf_type: "type", source: "src", mentioned: "src", corpus: "corpus"})
     wanted.update({w: "where" for w in _WHERE})
     wanted.update({a: "about" for a in _ABOUT})
-    for q in _quads(files):
+    for q in _quads(files, store):
         p = q.predicate.value
         what = wanted.get(p)
         if what is None:
@@ -442,21 +450,18 @@ def search(index: Index, words: list[str], *, kinds: list | None = None, docs: l
     return res
 
 
-def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
-    """The passage of `text` around the first match, each word's first occurrence marked
-    【…】, at most `width` characters either side (… where cut); and the matched text."""
+def passage_segments(text: str, words: list[str], width: int = 36) -> list[tuple[str, bool]]:
+    """The passage of `text` around the matches as (text, is_match) pieces: each word's
+    first occurrence is a match, at most `width` characters either side ("…" pieces
+    where cut). `words` are lower-cased, as search takes them. The table marks matches
+    【…】 (highlight); the web page marks them with <mark>."""
     flat = " ".join(text.split())
     lowered = flat.lower()
     if len(lowered) != len(flat):  # lower() changed the length: no positions to mark
-        return flat, ""
-    spans = []
-    for w in words:
-        i = lowered.find(w)
-        if i >= 0:
-            spans.append((i, i + len(w)))
+        return [(flat, False)]
+    spans = sorted((i, i + len(w)) for w in words if w and (i := lowered.find(w)) >= 0)
     if not spans:
-        return flat, ""
-    spans.sort()
+        return [(flat, False)]
     merged = [list(spans[0])]
     for a, b in spans[1:]:
         if a <= merged[-1][1]:
@@ -465,15 +470,29 @@ def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
             merged.append([a, b])
     lo = max(0, merged[0][0] - width)
     hi = min(len(flat), merged[-1][1] + width)
-    out, pos = [], lo
+    out: list[tuple[str, bool]] = [("…", False)] if lo > 0 else []
+    pos = lo
     for a, b in merged:
         if a < lo or b > hi:
             continue
-        out.append(flat[pos:a] + "【" + flat[a:b] + "】")
+        if a > pos:
+            out.append((flat[pos:a], False))
+        out.append((flat[a:b], True))
         pos = b
-    out.append(flat[pos:hi])
-    passage = ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(flat) else "")
-    return passage, flat[merged[0][0]:merged[0][1]]
+    if hi > pos:
+        out.append((flat[pos:hi], False))
+    if hi < len(flat):
+        out.append(("…", False))
+    return out
+
+
+def highlight(text: str, words: list[str], width: int = 36) -> tuple[str, str]:
+    """The passage of `text` around the first match, each word's first occurrence marked
+    【…】, at most `width` characters either side (… where cut); and the matched text."""
+    pieces = passage_segments(text, words, width)
+    passage = "".join(f"【{s}】" if hit else s for s, hit in pieces)
+    first = next((s for s, hit in pieces if hit), "")
+    return passage, first
 
 
 # ---------------------------------------------------------------- output

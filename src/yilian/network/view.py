@@ -153,15 +153,17 @@ def _template():
     return env.get_template("network.html")
 
 
-def to_html(net, title: str = "yilian 医联 · 机构关系网络") -> bytes:
-    """One self-contained page: the vis-network library, the data and our script inlined."""
+def to_html(net, title: str = "yilian 医联 · 机构关系网络", home: str | None = None) -> bytes:
+    """One self-contained page: the vis-network library, the data and our script inlined.
+    `home`: a link back to the web interface's home page (the page inside `yilian serve`
+    and `yilian site`), none in a standalone export."""
     js, css, version = vis_network_js()
     data = view_data(net)
     filters = "; ".join(f"{k}={','.join(v) if isinstance(v, (list, tuple)) else v}" for k, v in net.filters.items())
     csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
            "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
     page = _template().render(
-        title=title, filters=filters, csp=csp, version=version, font=FONT_STACK,
+        title=title, home=home, filters=filters, csp=csp, version=version, font=FONT_STACK,
         library_css=_inline(css), page_css=_static("network.css"),
         data=script_json(data), library_js=_inline(js), page_js=_inline(_static("network.js")),
     )

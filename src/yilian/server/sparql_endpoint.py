@@ -139,6 +139,7 @@ class Endpoint:
     triples: int = 0
     local_only: bool = False  # listening on loopback: refuse requests that name another Host
     max_memory: int = 0  # bytes a worker process may use (resident), 0: no cap (only enforced in workers)
+    site: object = None  # the browser interface's yilian.web Site (made on the first page if None)
 
     def answer(self, text: str, accept: str | None, default_graphs: list[str],
                named_graphs: list[str]) -> tuple[str, bytes]:
@@ -224,9 +225,39 @@ def _problem_reply(p: HTTPProblem) -> tuple[int, str, bytes, dict[str, str]]:
     return p.status, "text/plain; charset=utf-8", (p.message + "\n").encode("utf-8"), p.headers
 
 
+#: the first item of a job that asks for a page of the browser interface
+WEB_JOB = "yilian-web-page"
+
+
+def wants_page(url, accept: str | None) -> bool:
+    """Whether a GET is for the browser interface rather than the SPARQL endpoint: any
+    path but the endpoint's, and /sparql itself when it carries no query or the client
+    asks for HTML (a browser), as Fuseki's and Virtuoso's /sparql pages do."""
+    if url.path not in QUERY_PATHS:
+        return True
+    if url.path != "/sparql":
+        return False
+    return "query" not in _params(url.query) or "text/html" in (accept or "")
+
+
+def web_reply(endpoint: Endpoint, path: str) -> tuple[int, str, bytes, dict[str, str]]:
+    """A page of the browser interface (yilian.web.app.handle) as (status, type, body, headers)."""
+    from ..web.app import handle
+
+    if endpoint.site is None:
+        from ..web.pages.common import Site
+
+        endpoint.site = Site(endpoint.store, sparql_timeout=endpoint.timeout, allow_service=endpoint.allow_service)
+    resp = handle(endpoint.site, "GET", path)
+    return resp.status, resp.content_type, resp.body, resp.headers
+
+
 def _run_job(endpoint: Endpoint, job: tuple) -> tuple[int, str, bytes, dict[str, str]]:
-    """One query (text, Accept, default graphs, named graphs) as (status, type, body, headers)."""
+    """One query (text, Accept, default graphs, named graphs), or a page (WEB_JOB, path),
+    as (status, type, body, headers)."""
     try:
+        if job and job[0] == WEB_JOB:
+            return web_reply(endpoint, job[1])
         ctype, body = endpoint.answer(*job)
         return 200, ctype, body, {}
     except HTTPProblem as p:
@@ -272,8 +303,9 @@ class _Front:
             if request.method not in ("GET", "POST"):
                 raise HTTPProblem(405, f"{request.method} is not supported: this endpoint answers queries "
                                        "(GET or POST) and is read-only", {"Allow": "GET, POST"})
-            if request.method == "GET" and url.path == "/":
-                reply = 200, "text/plain; charset=utf-8", _about(self.endpoint).encode("utf-8"), {}
+            if request.method == "GET" and wants_page(url, request.headers.get("Accept")):
+                # the browser interface (yilian.web), rendered in a worker like a query
+                reply = await self.pool.run((WEB_JOB, request.raw_path))
             else:
                 reply = await self.pool.run(await self._job(request, url))
         except HTTPProblem as p:
@@ -437,12 +469,6 @@ def _text(body: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         raise HTTPProblem(400, "the request body is not UTF-8 text") from None
-
-
-def _about(ep: Endpoint) -> str:
-    return (f"yilian {__version__}: a read-only SPARQL 1.1 endpoint over {ep.triples:,} triples.\n"
-            f"Send queries to {QUERY_PATHS[0]} (GET ?query=… or POST application/sparql-query), for example\n"
-            f"  yilian query --endpoint http://HOST:PORT{QUERY_PATHS[0]} --name alliance-lead\n")
 
 
 # ---------------------------------------------------------------- where queries run

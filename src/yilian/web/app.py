@@ -1,0 +1,92 @@
+"""Routing the browser interface: a request (method, path, query string) becomes a
+`Response`. The same functions serve `yilian serve` and write the static site, so a page
+looks the same in both.
+
+Routes (each page is a module of yilian.web.pages):
+  /                     home: search box, what the graph holds, the latest facts
+  /search?q=            search results, entities first
+  /entity/<id>          one entity: names, kind, place, facts with quotes, links, numbers
+  /facts, /timeline     the fact and timeline tables with their filters (CSV/JSON too)
+  /indicator/<id>       one indicator across subjects and periods, table and chart
+  /network              the interactive network view
+  /sparql               a read-only SPARQL query page (server only)
+  /static/<file>        the stylesheet and the small scripts
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import LimitError, PolicyError, QueryError, UsageError, YilianError
+from .http import STATIC_TYPES, Request, Response, parse
+
+def handle(site, method: str, path_and_query: str) -> Response:
+    """Answer one request of the browser interface. `site` is a pages.Site (the store and
+    what the pages cache). Errors become pages with the right status (400 bad input, 403
+    refused by policy, 404 not found, 405 method, 503 over a limit); never a traceback."""
+    from .pages import common
+
+    if method not in ("GET", "HEAD"):
+        return common.error_page(site, 405, "this page only answers GET", headers={"Allow": "GET, HEAD"})
+    try:
+        req = parse(path_and_query)
+    except (UnicodeDecodeError, ValueError):
+        return common.error_page(site, 400, "the address is not valid UTF-8 percent-encoding")
+    try:
+        # the graph behind a Site never changes: a page, once rendered, is kept
+        return site.cached(("page", path_and_query), lambda: _route(site, req))
+    except LimitError as e:
+        return common.error_page(site, 503, e.render())
+    except PolicyError as e:
+        return common.error_page(site, 403, e.render())
+    except (UsageError, QueryError) as e:
+        status = 404 if getattr(e, "not_found", False) else 400
+        return common.error_page(site, status, e.render())
+    except YilianError as e:
+        return common.error_page(site, 400, e.render())
+
+
+_ENTITY = re.compile(r"^/entity/(.+?)/?$")
+_INDICATOR = re.compile(r"^/indicator/(.+?)/?$")
+
+
+def _route(site, req: Request) -> Response:
+    from .pages import common, entity, facts, home, indicator, network, search, sparql
+
+    path = req.path
+    if path in ("/", "/index.html"):
+        return home.page(site, req)
+    if path.rstrip("/") == "/search":
+        return search.page(site, req)
+    if path.rstrip("/") in ("/facts", "/facts.csv", "/facts.json"):
+        return facts.page(site, req, "facts", path.rsplit(".", 1)[1] if "." in path else "html")
+    if path.rstrip("/") in ("/timeline", "/timeline.csv", "/timeline.json"):
+        return facts.page(site, req, "timeline", path.rsplit(".", 1)[1] if "." in path else "html")
+    if path.rstrip("/") == "/network":
+        return network.page(site, req)
+    if path.rstrip("/") == "/sparql":
+        return sparql.page(site, req)
+    m = _ENTITY.match(path)
+    if m:
+        return entity.page(site, req, m.group(1))
+    m = _INDICATOR.match(path)
+    if m:
+        return indicator.page(site, req, m.group(1))
+    if path.startswith("/static/"):
+        return static_file(path[len("/static/"):])
+    if path == "/favicon.ico":  # asked for by browsers on every page that names no icon
+        return static_file("favicon.svg")
+    return common.error_page(site, 404, f"no page at {path}")
+
+
+def static_file(name: str) -> Response:
+    """A file of web/static/ (no subfolders, no dot-files)."""
+    from .. import resources
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]+\.(css|js|svg|json)", name):
+        return Response(404, "text/plain; charset=utf-8", b"not found\n")
+    path = resources.package_file("web", "static", name)
+    if not path.is_file():
+        return Response(404, "text/plain; charset=utf-8", b"not found\n")
+    ext = path.suffix
+    return Response(200, STATIC_TYPES[ext], path.read_bytes(), {"Cache-Control": "max-age=3600"})

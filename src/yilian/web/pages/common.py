@@ -1,0 +1,191 @@
+"""What every page shares: the Site (the store and what pages cache), the Jinja2
+templates (web/templates/, autoescaped), links that work on the server and in the static
+site, and labels in Chinese and English."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections import OrderedDict
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from ... import resources
+from ...prefixes import PREFIXES, short
+from ..http import CSP, Response
+
+YID = PREFIXES["yid"]
+
+
+class Site:
+    """The graph behind the pages and what they cache.
+
+    store: a pyoxigraph Store (the query store or one in memory); files: the data files it
+    was loaded from (the search index reads them; None: read the store); index_folder:
+    where the search index lives beside an on-disk store (None: built in memory on first use);
+    static: True while `yilian site` writes files (links become relative, the SPARQL page
+    and form posts are left out); sparql: the limits of the /sparql page (timeout in
+    seconds, allowed SERVICE endpoints), None to switch the page off."""
+
+    def __init__(self, store: ox.Store, *, files=None, index_folder=None, static: bool = False,
+                 sparql_timeout: float = 30.0, allow_service: tuple = ()):
+        self.store = store
+        self.files = files
+        self.index_folder = index_folder
+        self.static = static
+        self.sparql_timeout = sparql_timeout
+        self.allow_service = allow_service
+        self._index = None
+        self._network = None
+        self._labels: dict[tuple, str] = {}
+        self._ids: dict[str, str] | None = None
+        self._cache: OrderedDict = OrderedDict()
+
+    #: page data kept per Site (the graph of a running server never changes)
+    CACHED = 128
+
+    def cached(self, key: tuple, compute):
+        """compute() once per key (the most recently used CACHED keys are kept)."""
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        value = compute()
+        self._cache[key] = value
+        if len(self._cache) > self.CACHED:
+            self._cache.popitem(last=False)
+        return value
+
+    # ------------------------------------------------------------ cached data
+
+    def index(self):
+        """The search index (explore.search), opened once."""
+        if self._index is None:
+            from ...explore.search import open_index
+
+            self._index = open_index(self.store, self.index_folder, self.files)
+        return self._index
+
+    def network(self):
+        """The network of ties (every organization, alliances as nodes), built once."""
+        if self._network is None:
+            from ...network.build import build
+
+            self._network = build(self.store, mode="node")
+        return self._network
+
+    def label(self, node, lang: str = "zh") -> str:
+        """The node's label in `lang` (zh, then en, then any), cached."""
+        from ...explore.graph import label
+
+        key = (node.value if hasattr(node, "value") else str(node), lang)
+        if key not in self._labels:
+            self._labels[key] = label(self.store, node, lang)
+        return self._labels[key]
+
+    def labels(self, node) -> tuple[str, str]:
+        """(Chinese label, English label or '' when it is the same)."""
+        zh, en = self.label(node, "zh"), self.label(node, "en")
+        return zh, ("" if en == zh else en)
+
+    # ------------------------------------------------------------ entity ids
+
+    def entity_id(self, iri: str) -> str:
+        """The id of an entity page: the local name of a yid: IRI, else 'x-' and a hash."""
+        if iri.startswith(YID) and _safe(iri[len(YID):]):
+            return iri[len(YID):]
+        return "x-" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:16]
+
+    def iri_of(self, entity_id: str) -> str | None:
+        """The IRI an entity id stands for, or None."""
+        if not entity_id.startswith("x-"):
+            return YID + entity_id if _safe(entity_id) else None
+        if self._ids is None:
+            self._ids = {}
+            for q in self.store.quads_for_pattern(None, None, None):
+                s = q.subject
+                if isinstance(s, ox.NamedNode) and not s.value.startswith(YID):
+                    self._ids.setdefault(self.entity_id(s.value), s.value)
+        return self._ids.get(entity_id)
+
+    def has_page(self, node) -> bool:
+        """Whether the node is described in the data (it is the subject of a triple)."""
+        return isinstance(node, ox.NamedNode) and any(True for _ in self.store.quads_for_pattern(node, None, None))
+
+
+def _safe(local: str) -> bool:
+    return bool(local) and all(c.isalnum() or c in "-_." for c in local) and not local.startswith(".")
+
+
+# ---------------------------------------------------------------- rendering
+
+@lru_cache(maxsize=1)
+def environment():
+    """The Jinja2 environment of web/templates/ (autoescaping on, undefined names fail)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.package_file("web", "templates"))),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env
+
+
+class Links:
+    """Builds hrefs for one page: absolute on the server, relative (…/index.html) in the
+    static site so it works from any folder of any static host."""
+
+    def __init__(self, site: Site, page_path: str):
+        self.site = site
+        self.page = page_path
+
+    def __call__(self, path: str) -> str:
+        if not self.site.static:
+            return path
+        target, _, query = path.partition("?")
+        if target.endswith("/"):
+            target += "index.html"
+        elif "." not in posixpath.basename(target):
+            target += "/index.html"
+        here = self.page
+        if here.endswith("/"):
+            here += "index.html"
+        elif "." not in posixpath.basename(here):
+            here += "/index.html"
+        rel = posixpath.relpath(target, posixpath.dirname(here) or "/")
+        return rel + (("?" + query) if query else "")
+
+    def entity(self, node) -> str:
+        iri = node.value if hasattr(node, "value") else str(node)
+        return self(f"/entity/{self.site.entity_id(iri)}/")
+
+
+def term_view(site: Site, node, links: Links) -> dict:
+    """A term for a template: text to show, an href when it has a page, the IRI or datatype."""
+    if isinstance(node, ox.NamedNode):
+        zh, en = site.labels(node)
+        href = links.entity(node) if site.has_page(node) else ""
+        return {"text": zh, "en": en, "href": href, "iri": node.value, "short": short(node)}
+    if isinstance(node, ox.Literal):
+        extra = f"@{node.language}" if node.language else ""
+        if not node.language and node.datatype.value not in (
+                "http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"):
+            extra = "^^" + short(node.datatype)
+        return {"text": node.value, "en": "", "href": "", "iri": "", "short": extra}
+    return {"text": str(node), "en": "", "href": "", "iri": "", "short": ""}
+
+
+def render(site: Site, template: str, page_path: str, *, status: int = 200, title: str = "", **context) -> Response:
+    """A page from a template, with the navigation, links and headers every page has."""
+    links = Links(site, page_path)
+    html = environment().get_template(template).render(
+        site=site, link=links, title=title, static=site.static, page=page_path, **context)
+    return Response(status, "text/html; charset=utf-8", html.encode("utf-8"),
+                    {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                     "Referrer-Policy": "no-referrer"})
+
+
+def error_page(site: Site, status: int, message: str, headers: dict | None = None) -> Response:
+    """An error as a page: the status, one line saying what went wrong and how to fix it."""
+    resp = render(site, "error.html", "/error", status=status, title=f"{status}", message=message)
+    resp.headers.update(headers or {})
+    return resp

@@ -1,0 +1,133 @@
+"""`/entity/<id>`: everything about one entity — kind, names, place, its facts each with
+source and verbatim quote, outgoing and incoming links as links, its numbers as a table
+(a chart where an indicator has several periods) and its ties as a small network picture."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from ...errors import UsageError
+from ...prefixes import short
+from .. import chart
+from .common import Links, Site, render, term_view
+from .facts import row_view
+
+#: facts listed on one entity page (a city is named by hundreds; ?page=N shows the rest)
+FACTS_PER_PAGE = 40
+
+_HIDDEN = {"rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "yl:quote", "yl:source"}
+
+
+class NotFound(UsageError):
+    not_found = True
+
+
+def _props(site: Site, props, links: Links) -> list[dict]:
+    """Properties grouped: [{property label, values: [term views]}], sorted by label."""
+    grouped: dict[str, list] = defaultdict(list)
+    names: dict[str, str] = {}
+    for p, o in props:
+        key = short(p)
+        if key in _HIDDEN:
+            continue
+        names[key] = site.label(p, "zh")
+        grouped[key].append(term_view(site, o, links))
+    return [{"key": k, "label": names[k], "values": sorted(v, key=lambda t: t["text"])}
+            for k, v in sorted(grouped.items(), key=lambda kv: (names[kv[0]], kv[0]))]
+
+
+def _evidence(site: Site, props, links: Links) -> dict:
+    sources = sorted((o for p, o in props if short(p) == "yl:source"), key=lambda n: n.value)
+    quotes = sorted((o.value for p, o in props if short(p) == "yl:quote"))
+    return {"sources": [{"term": term_view(site, s, links), "line": _source_line(site, s)} for s in sources],
+            "quotes": quotes}
+
+
+def _source_line(site: Site, doc) -> str:
+    from ...explore.describe import _source_line as line
+
+    return site.cached(("source", doc.value), lambda: line(site.store, doc))
+
+
+def numbers(site: Site, node) -> list[dict]:
+    """The observations about the node, by indicator: rows and, for an indicator with
+    several periods, a chart."""
+    from ...explore.facts import fact_rows
+
+    rows = fact_rows(site.store, about=node, rollup_about=False, kind="Observation")
+    by_indicator: dict[str, list] = defaultdict(list)
+    for r in rows:
+        by_indicator[r.what].append(r)
+    out = []
+    for what, rs in sorted(by_indicator.items()):
+        series: dict[str, list] = defaultdict(list)
+        for r in rs:
+            v = chart.number(r.value)
+            if v is not None and r.date:
+                series[r.about].append((r.date, v))
+        out.append({"what": what, "rows": [row_view(site, r) for r in rs],
+                    "chart": chart.line_chart(series, unit=rs[0].unit)})
+    return out
+
+
+def ties(site: Site, node, links: Links) -> dict | None:
+    """The node's neighbourhood in the network of ties (alliances as nodes), or None."""
+    from ...network.view import GROUP_COLOURS
+
+    net = site.network()
+    G = net.graph
+    if node.value not in G:
+        return None
+    kinds: dict[str, set] = defaultdict(set)
+    for u, v, k in G.edges(node.value, keys=True):
+        kinds[v].add(k)
+    for u, v, k in G.in_edges(node.value, keys=True):
+        kinds[u].add(k)
+    if not kinds:
+        return None
+    neighbours = []
+    for n, ks in kinds.items():
+        d = G.nodes[n]
+        neighbours.append({"label": d["label"], "href": links.entity(ox.NamedNode(n)), "kinds": ", ".join(sorted(ks)),
+                           "colour": GROUP_COLOURS.get(d["group"], "#999999"), "degree": G.degree(n)})
+    neighbours.sort(key=lambda n: (-n["degree"], n["label"]))
+    d = G.nodes[node.value]
+    centre = {"label": d["label"], "colour": GROUP_COLOURS.get(d["group"], "#999999")}
+    return chart.neighbourhood(centre, neighbours)
+
+
+def page(site: Site, req, entity_id: str):
+    from ...explore.describe import describe
+
+    iri = site.iri_of(entity_id)
+    node = ox.NamedNode(iri) if iri else None
+    if node is None or not site.has_page(node):
+        raise NotFound(f"no entity '{entity_id}' in the graph", hint="search for it by name")
+    path = f"/entity/{entity_id}/"
+    links = Links(site, path)
+    d = site.cached(("describe", node.value), lambda: describe(site.store, node))
+    zh, en = site.labels(node)
+    types = [term_view(site, o, links) for p, o in d.properties if short(p) == "rdf:type"]
+    alt = sorted({o.value for p, o in d.properties if short(p) == "skos:altLabel"})
+    pages = max(1, -(-len(d.facts) // FACTS_PER_PAGE))
+    try:
+        page_no = min(max(1, int(req.get("page") or 1)), pages)
+    except ValueError:
+        page_no = 1
+    shown = d.facts[(page_no - 1) * FACTS_PER_PAGE: page_no * FACTS_PER_PAGE]
+    facts = []
+    for f, props in shown:
+        facts.append({"node": f, "label": site.label(f), "en": site.labels(f)[1],
+                      "kinds": [term_view(site, o, links) for p, o in props if short(p) == "rdf:type"],
+                      "props": _props(site, props, links), "evidence": _evidence(site, props, links)})
+    incoming: dict[str, list] = defaultdict(list)
+    for s, p in d.incoming:
+        incoming[site.label(p, "zh")].append(term_view(site, s, links))
+    rollup = [row_view(site, r) for r in d.rollup[:20]]
+    return render(site, "entity.html", path, title=zh, node=node, zh=zh, en=en, types=types, alt=alt,
+                  props=_props(site, d.properties, links), evidence=_evidence(site, d.properties, links),
+                  facts=facts, incoming=sorted(incoming.items()), numbers=site.cached(("numbers", node.value), lambda: numbers(site, node)),
+                  ties=ties(site, node, links), rollup=rollup, rollup_total=len(d.rollup), entity_id=entity_id,
+                  facts_total=len(d.facts), page_no=page_no, pages=pages, first_fact=(page_no - 1) * FACTS_PER_PAGE)

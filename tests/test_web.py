@@ -1,0 +1,157 @@
+"""The browser interface, in-process: every route answers with the right status and real
+content, labels are escaped, no page refers to another host, and `yilian site` writes a
+deterministic static site whose links all resolve."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from yilian.dataset.sources import Sources
+from yilian.dataset.store import memory_store
+from yilian.web.app import handle
+from yilian.web.pages.common import Site
+
+from conftest import DATA
+
+HOSTILE = "</script><script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def site():
+    return Site(memory_store(Sources(), progress=False))
+
+
+def get(site, path):
+    resp = handle(site, "GET", path)
+    return resp, resp.body.decode("utf-8")
+
+
+def external_refs(html: str) -> list[str]:
+    """src/href/action attributes that point to another host (or any scheme but data:)."""
+    refs = re.findall(r"""\b(?:src|href|action)\s*=\s*["']([^"']*)["']""", html, re.I)
+    return [r for r in refs if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", r, re.I) and not r.startswith("data:")]
+
+
+@pytest.mark.parametrize("path, status, words", [
+    ("/", 200, ["来源文献", "让健康之花，开满红色大地", "000_633512ee8592b204.txt", "最新事实"]),
+    ("/search?q=第一书记", 200, ["<mark>第一书记</mark>", "林芳"]),
+    ("/search?q=门可罗雀", 200, ["<mark>门可罗雀</mark>"]),
+    ("/entity/xiangtan-central-hospital/", 200, ["湘潭市中心医院", "Xiangtan Central Hospital", "“在城区，由湘潭市中心医院牵头”",
+                                                "004_fe1569b424d83979.txt", "<svg"]),
+    ("/entity/lin-fang", 200, ["林芳", "谭家山镇卫生院", "“新任卫生院第一书记、湘潭县人民医院呼吸科主任林芳”"]),
+    ("/facts?about=湘潭县", 200, ["16.76"]),
+    ("/facts?about=湘潭县&no_rollup=1", 200, []),
+    ("/timeline?year=2023", 200, ["2023-04-17"]),
+    ("/indicator/ind-primary-care-visit-share/", 200, ["67.36", "68.5", "<svg", "2023-01/2023-11"]),
+    ("/sparql?name=alliance-lead", 200, ["湘潭市中心医院", "24"]),
+    ("/sparql", 200, ["<textarea", "alliance-lead"]),
+    ("/static/yilian.css", 200, ["font-family"]),
+])
+def test_routes_answer_with_content(site, path, status, words):
+    resp, html = get(site, path)
+    assert resp.status == status, html[:500]
+    for w in words:
+        assert w in html, (path, w)
+    if resp.content_type.startswith("text/html"):
+        assert external_refs(html) == []
+        assert "'unsafe-inline'" not in resp.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path, status, words", [
+    ("/nope", 404, ["no page at /nope"]),
+    ("/entity/no-such-thing/", 404, ["no entity"]),
+    ("/indicator/xiangtan/", 404, ["no indicator"]),
+    ("/facts?about=不存在的东西", 400, ["nothing in the graph is named"]),
+    ("/facts?year=20x4", 400, ["is not a date"]),
+    ("/sparql?query=DELETE%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D", 403, ["read-only"]),
+    ("/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%7D", 400, ["syntax error"]),
+    ("/sparql?query=SELECT%20*%20%7BSERVICE%20%3Chttp%3A%2F%2Fexample.org%2F%3E%20%7B%3Fs%20%3Fp%20%3Fo%7D%7D", 403,
+     ["SERVICE"]),
+    ("/search?q=%ff", 400, ["UTF-8"]),
+])
+def test_bad_requests_are_pages_with_a_status(site, path, status, words):
+    resp, html = get(site, path)
+    assert resp.status == status
+    for w in words:
+        assert w in html
+    assert "Traceback" not in html
+
+
+def test_post_is_refused(site):
+    resp = handle(site, "POST", "/facts")
+    assert resp.status == 405 and resp.headers["Allow"] == "GET, HEAD"
+
+
+def test_downloads_are_the_facts_commands_output(site, run):
+    resp, text = get(site, "/facts.csv?about=湘潭县")
+    assert resp.status == 200 and resp.content_type.startswith("text/csv")
+    cli = run("facts", "--about", "湘潭县", "--format", "csv")
+    assert text == cli.stdout
+    resp, text = get(site, "/timeline.json?year=2023")
+    assert resp.status == 200 and text == run("timeline", "--year", "2023", "--format", "json").stdout
+
+
+def test_network_page_is_offline_and_links_home(site):
+    resp, html = get(site, "/network")
+    assert resp.status == 200 and "vis-network" in html and 'href="/"' in html
+    assert external_refs(html) == []
+
+
+def test_hostile_labels_are_escaped(tmp_path):
+    data = tmp_path / "hostile.ttl"
+    data.write_text(f"""@prefix yl: <https://w3id.org/yilian/ontology#> .
+@prefix yid: <https://w3id.org/yilian/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+yid:evil a yl:Hospital ; rdfs:label "{HOSTILE}"@zh , "x\\" onmouseover=\\"alert(2)"@en ;
+    yl:locatedIn yid:xiangtan .
+""", encoding="utf-8")
+    site = Site(memory_store(Sources((str(data),)), progress=False))
+    for path in ("/entity/evil/", "/search?q=alert", "/entity/xiangtan/", f"/search?q={HOSTILE}",
+                 "/sparql?query=SELECT%20?l%20{yid:evil%20rdfs:label%20?l}"):
+        resp, html = get(site, path)
+        assert resp.status == 200, path
+        assert "<script>alert" not in html and 'onmouseover="alert' not in html, path
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in get(site, "/entity/evil/")[1]
+
+
+def test_static_site_is_deterministic_and_its_links_resolve(run, tmp_path):
+    mini = ["--no-default-graph", "--data", str(DATA / "mini.ttl"), "--no-store"]
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run("site", "-o", a, *mini).exit_code == 0
+    assert run("site", "-o", b, *mini).exit_code == 0
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    for rel in files_a:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    assert Path("index.html") in files_a and Path("search-index.js") in files_a
+    assert Path("entity/t-group/index.html") in files_a
+    for page in a.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert external_refs(html) == [], page
+        for ref in re.findall(r"""\b(?:src|href)="([^"#?]+)""", html):
+            assert (page.parent / ref).resolve().exists(), (page.relative_to(a), ref)
+
+
+def test_site_refuses_a_folder_it_must_not_replace(run, tmp_path):
+    keep = tmp_path / "notes"
+    keep.mkdir()
+    (keep / "mine.txt").write_text("keep me")
+    r = run("site", "-o", keep, "--no-default-graph", "--data", DATA / "mini.ttl", "--no-store")
+    assert r.exit_code == 2 and "not a yilian site" in r.stderr
+    assert (keep / "mine.txt").read_text() == "keep me"
+    r = run("site", "-o", DATA, "--no-default-graph", "--data", DATA / "mini.ttl", "--no-store")
+    assert r.exit_code == 2 and "holds an input file" in r.stderr
+
+
+def test_every_entity_and_indicator_page_of_the_bundled_graph_renders(site):
+    from yilian.web.site import pages
+
+    paths = pages(site)
+    assert len([p for p in paths if p.startswith("/entity/")]) > 500
+    for path in paths:
+        if path.startswith(("/entity/", "/indicator/")):
+            resp = handle(site, "GET", path)
+            assert resp.status == 200, path
