@@ -112,3 +112,30 @@ def test_run_bounded_stops_a_growing_child_at_the_cap():
 
     with pytest.raises(LimitError, match="needed more than 100 MiB of memory"):
         limits.run_bounded(grow, 60, what="the test", max_memory=100 << 20)
+
+
+def test_fmt_and_export_have_no_time_limit_fmt_stops_at_timeout(run, tmp_path, monkeypatch):
+    import time
+
+    from yilian.rdf import fmt as formatting
+
+    f = tmp_path / "a.ttl"
+    f.write_text("@prefix ex: <http://e/> .\nex:b ex:p ex:c .\nex:a ex:p ex:c .\n", encoding="utf-8")
+    before = f.read_bytes()
+    monkeypatch.setattr(formatting, "canonical", lambda path: time.sleep(60))  # a slow file
+    r = run("fmt", "--timeout", "1", f)
+    assert r.exit_code == ExitCode.LIMIT, r.stderr
+    assert "fmt did not finish within 1 seconds" in r.stderr
+    assert f.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["a.ttl"]
+
+
+def test_fmt_and_export_have_no_time_limit_export_stops_at_timeout(run, tmp_path, monkeypatch):
+    import time
+
+    from yilian.rdf import export as exporting
+
+    monkeypatch.setattr(exporting, "serialize", lambda quads, fmt: time.sleep(60))
+    out = tmp_path / "out.ttl"
+    r = run("export", "--timeout", "1", "-o", out)
+    assert r.exit_code == ExitCode.LIMIT and "the export did not finish within 1 seconds" in r.stderr
+    assert not out.exists()
