@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import bounded, emit, graph_options, open_graph, store_options, timeout_option
+from .options import bounded, check_output, emit, graph_options, open_graph, store_options, timeout_option
 
 RESULT_AND_RDF_FORMATS = ["table", "csv", "tsv", "json", "xml",
                           "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
@@ -81,6 +81,7 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
                              "and --no-store do not apply", hint="load your files into the server instead")
         from ..sparql.endpoint import RemoteStore
     files = [] if endpoint else sources.files()
+    check_output(output, files)  # before the work: a bad -o path fails at once
 
     def work():
         store = RemoteStore(endpoint) if endpoint else open_graph(sources, store_choice)
