@@ -10,7 +10,9 @@ import json
 import threading
 
 import pytest
+from click.testing import CliRunner
 
+from yilian.cli import main
 from yilian.errors import ExitCode
 
 
@@ -321,3 +323,34 @@ def test_prefixed_names_with_characters_beyond_the_basic_plane_are_one_token():
 
     tokens = sparql_lexer.tokenize("SELECT * { 中文:名字\U0001F600 ?p ex:a . }")
     assert [(t.kind, t.text) for t in tokens][3:5] == [("pname", "中文:名字\U0001F600"), ("var", "?p")]
+
+
+# ---------------------------------------------------------------- issue 13: small items
+
+@pytest.mark.parametrize("args", [
+    ["network", "export", "--format", "dot"],
+    ["queries"],
+    ["export", "--format", "ntriples"],
+])
+def test_closed_pipe_is_not_an_internal_error(args, tmp_path):
+    """`yilian network export --format dot | dot` without graphviz: the reader is gone
+    before yilian writes. It ends quietly with 141 (128 + SIGPIPE), as other tools do."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, "-m", "yilian", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader went away
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert err == ""
+
+
+def test_debug_after_the_subcommand_is_accepted(run, mini):
+    r = CliRunner().invoke(main, ["query", "SELECT * WHERE { ?s ?p }", *mini, "--debug"])
+    assert r.exit_code != 0 and r.exception is not None  # the traceback is shown, not "no such option"
+    assert "No such option" not in r.output
+    r = run("query", "--debug", "ASK { ?s ?p ?o }", *mini)
+    assert r.exit_code == 0, r.stderr
