@@ -354,3 +354,70 @@ def test_debug_after_the_subcommand_is_accepted(run, mini):
     assert "No such option" not in r.output
     r = run("query", "--debug", "ASK { ?s ?p ?o }", *mini)
     assert r.exit_code == 0, r.stderr
+
+
+# ---------------------------------------------------------------- issue 13: redirects
+
+TURTLE = b"@prefix ex: <http://e/> .\nex:a ex:b ex:from-%s .\n"
+
+
+def _http_server(name: str, redirect_to=None):
+    """A server on 127.0.0.1 that serves Turtle naming itself, or answers 302 to
+    redirect_to(path) for paths starting with /moved; it records the paths asked for."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            if self.path.startswith("/moved") and redirect_to is not None:
+                self.send_response(302)
+                self.send_header("Location", redirect_to(self.path))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = TURTLE % name.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}", hits
+
+
+@pytest.fixture
+def two_servers():
+    other, other_url, other_hits = _http_server("other")
+    named, named_url, named_hits = _http_server(
+        "named", redirect_to=lambda path: (other_url + "/data.ttl") if path == "/moved-away.ttl" else "/data.ttl")
+    yield (named_url, named_hits), (other_url, other_hits)
+    for srv in (named, other):
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_data_url_redirect_to_an_origin_not_named_is_refused(run, two_servers):
+    (named, named_hits), (other, other_hits) = two_servers
+    r = run("query", "--no-default-graph", "--data", f"{named}/moved-away.ttl", "SELECT * { ?s ?p ?o }")
+    assert r.exit_code == ExitCode.REFUSED, r.stderr
+    assert r.stderr.startswith(f"yilian: error: {named}/moved-away.ttl: the server redirected to {other}, "
+                               "an origin not named with --data")
+    assert r.stderr.count("\n") == 1 and r.stdout == ""
+    assert named_hits == ["/moved-away.ttl"] and other_hits == []  # nothing was asked of the other port
+
+
+def test_data_url_redirect_to_a_named_origin_or_the_same_one_is_followed(run, two_servers):
+    (named, named_hits), (other, other_hits) = two_servers
+    query = "SELECT ?o { ?s <http://e/b> ?o } ORDER BY ?o"
+    r = run("query", "--format", "csv", "--no-default-graph", "--data", f"{named}/moved-here.ttl", query)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.split() == ["o", "http://e/from-named"]
+    r = run("query", "--format", "csv", "--no-default-graph", "--data", f"{named}/moved-away.ttl",
+            "--data", f"{other}/more.ttl", query)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.split() == ["o", "http://e/from-other"]

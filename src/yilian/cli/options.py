@@ -28,7 +28,8 @@ def graph_options(f):
         if any(is_url(d) for d in data):
             from ..dataset.download import fetch  # once, here: the user named these URLs
 
-            data = tuple(str(fetch(d)) if is_url(d) else d for d in data)
+            urls = [d for d in data if is_url(d)]  # redirects may go to these origins only
+            data = tuple(str(fetch(d, named=urls)) if is_url(d) else d for d in data)
         return f(*args, sources=Sources(tuple(data), not no_default_graph), **kwargs)
 
     return wrapper
