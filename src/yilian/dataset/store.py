@@ -3,11 +3,16 @@ and reused while they are unchanged.
 
 A store is keyed by the content of its input files (and the ontology, yilian's version
 and pyoxigraph's version), so a second run opens it in milliseconds instead of parsing
-everything again. The cheap check is a manifest of each file's path, size and
-modification time; file contents are hashed only when that manifest changed. A store is
-built in a temporary folder and renamed into place when complete, under a lock file, so
-a failed or interrupted load leaves nothing behind and concurrent processes never see a
-half-built store.
+everything again. The cheap check is a manifest of each file's path, device, inode, size,
+modification time and status-change time (ctime, which no copy tool can set back: a file
+rewritten in place with its size and mtime restored, as `cp -p`, `rsync -t` or `tar x`
+leave it, still gets a new ctime); file contents are hashed only when that manifest
+changed, and always while a file changed less than RACY_SECONDS ago (a second write in
+the same clock tick would keep its ctime). A store is built in a temporary folder and
+renamed into place when complete, under a lock file; the folder is registered with
+limits.scratch, so a failed or interrupted load (an error, Ctrl-C, SIGTERM, or the
+parent stopping the work at --timeout or --max-memory) removes it at once, and
+concurrent processes never see a half-built store.
 
 Layout of a store folder: ``db/`` (the Oxigraph database) and ``yilian-store.json``.
 By default stores live in ``$XDG_CACHE_HOME/yilian/stores/<key>/`` (``~/.cache`` when
@@ -35,6 +40,7 @@ from .formats import format_of
 from .parse import parse_file
 from .sources import ONTOLOGY_GRAPH, Sources, ontology_files
 from ..errors import InputError, UsageError
+from ..limits import scratch
 
 META = "yilian-store.json"
 #: stores kept in the default cache folder (least recently used ones are removed)
@@ -47,7 +53,10 @@ PROGRESS_BYTES = 8 << 20
 #: ... and, when stderr is not a terminal, a line when they start and end (a few seconds)
 LONG_LOAD_BYTES = 64 << 20
 _BULK_FORMATS = {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
-_KEY_VERSION = 1
+_KEY_VERSION = 2
+#: a file changed less than this many seconds ago is hashed on every run: file times come
+#: from a coarse clock, so two writes in one tick can leave the same ctime
+RACY_SECONDS = 2.0
 
 
 def default_root() -> Path:
@@ -67,16 +76,32 @@ class Inputs:
         return [("data", p) for p in self.data] + [("ontology", p) for p in self.ontology]
 
     def stat_key(self) -> str:
-        """Cheap identity: paths, sizes and modification times (compared in full, never
-        by a hash alone, so it needs no hashing library on the warm path)."""
+        """Cheap identity: paths, devices, inodes, sizes, modification and status-change
+        times (compared in full, never by a hash alone, so it needs no hashing library on
+        the warm path). Any write to a file changes its ctime, which user tools cannot set."""
         lines = [f"yilian-store-stat {_KEY_VERSION} {__version__} {ox.__version__}"]
         for role, p in self.all():
             try:
                 st = p.stat()
             except OSError as e:
                 raise InputError(f"cannot read file: {e.strerror}", where=str(p), hint="check the path") from None
-            lines.append(f"{role} {st.st_size} {st.st_mtime_ns} {st.st_ino} {p.resolve()}")
+            lines.append(f"{role} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_dev} {st.st_ino} "
+                         f"{p.resolve()}")
         return "\n".join(lines)
+
+    def racy(self) -> bool:
+        """True when a file changed less than RACY_SECONDS ago: its stat_key cannot be
+        trusted yet (another write in the same clock tick would not change it), so it is
+        not recorded and the contents are hashed again next time."""
+        now = time.time_ns()
+        for _, p in self.all():
+            try:
+                st = p.stat()
+            except OSError:
+                return True
+            if now - max(st.st_ctime_ns, st.st_mtime_ns) < RACY_SECONDS * 1e9:
+                return True
+        return False
 
     def content_key(self) -> str:
         """What the store holds: the bytes and formats of the files, in order."""
@@ -174,7 +199,8 @@ def _open_cached(root: Path, inputs: Inputs, progress: bool) -> ox.Store:
             if not _complete(folder, key):  # another process may have built it meanwhile
                 _build(inputs, key, folder, progress)
         _prune(root / "stores", keep=folder)
-    _write_json(manifest, {"key": key, "stat": stat_key})
+    if not inputs.racy():
+        _write_json(manifest, {"key": key, "stat": stat_key})
     _touch(folder)
     return _read_only(folder / "db")
 
@@ -190,6 +216,8 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
     if meta is not None and meta.get("stat") == stat_key and (path / "db").is_dir():
         return _read_only(path / "db")
     key = inputs.content_key()
+    if inputs.racy():
+        stat_key = None  # not recorded: hashed again next time
     if meta is not None and meta.get("key") == key and (path / "db").is_dir():
         _write_json(path / META, {**meta, "stat": stat_key})
         return _read_only(path / "db")
@@ -203,18 +231,19 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
         meta = _read_meta(path)
         if not (meta is not None and meta.get("key") == key and (path / "db").is_dir()):
             tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.build-", dir=parent))
-            try:
-                _build_into(inputs, key, tmp, progress, stat_key)
-                old = None
-                if path.exists():
-                    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=parent))
-                    os.replace(path, old / "store")
-                os.replace(tmp, path)
-                if old is not None:
-                    shutil.rmtree(old, ignore_errors=True)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
+            with scratch(tmp):  # removed by the parent if this process is killed
+                try:
+                    _build_into(inputs, key, tmp, progress, stat_key)
+                    old = None
+                    if path.exists():
+                        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=parent))
+                        os.replace(path, old / "store")
+                    os.replace(tmp, path)
+                    if old is not None:
+                        shutil.rmtree(old, ignore_errors=True)
+                except BaseException:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    raise
         else:
             _write_json(path / META, {**meta, "stat": stat_key})
     return _read_only(path / "db")
@@ -227,14 +256,15 @@ def _build(inputs: Inputs, key: str, folder: Path, progress: bool) -> None:
     import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
-    try:
-        _build_into(inputs, key, tmp, progress, None)
-        if folder.exists():  # an incomplete leftover (no meta file): replace it
-            shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with scratch(tmp):  # removed by the parent if this process is killed
+        try:
+            _build_into(inputs, key, tmp, progress, None)
+            if folder.exists():  # an incomplete leftover (no meta file): replace it
+                shutil.rmtree(folder, ignore_errors=True)
+            os.replace(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
 
 def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: str | None) -> None:
