@@ -421,3 +421,44 @@ def test_data_url_redirect_to_a_named_origin_or_the_same_one_is_followed(run, tw
             "--data", f"{other}/more.ttl", query)
     assert r.exit_code == 0, r.stderr
     assert r.stdout.split() == ["o", "http://e/from-other"]
+
+
+# ---------------------------------------------------------------- issue 13: empty files, byte-order marks
+
+def test_comment_only_turtle_loads_silently_as_zero_triples(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    f = tmp_path / "notes.ttl"
+    f.write_text("# only a comment\n@prefix ex: <http://e/> .\n", encoding="utf-8")
+    warning = f"yilian: warning: {f}: no triples (the file holds only comments, prefixes or an empty document)\n"
+    for args in (["query", "ASK { ?s ?p ?o }"],  # builds the store
+                 ["query", "ASK { ?s ?p ?o }"],  # opens it again without parsing
+                 ["query", "--no-store", "ASK { ?s ?p ?o }"], ["export"], ["validate"]):
+        r = run(*args, "--data", f)
+        assert r.exit_code == 0, (args, r.stderr)
+        assert r.stderr == warning, args
+
+
+@pytest.mark.parametrize("name, body", [
+    ("bom.ttl", "@prefix ex: <http://e/> .\nex:a ex:b ex:c .\n"),
+    ("bom.nt", "<http://e/a> <http://e/b> <http://e/c> .\n"),
+    ("bom.trig", "<http://e/a> <http://e/b> <http://e/c> .\n"),
+])
+@pytest.mark.parametrize("bulk", [False, True])
+def test_byte_order_mark_at_the_start_is_accepted(run, tmp_path, monkeypatch, name, body, bulk):
+    from yilian.dataset import store
+
+    if bulk:  # the path big files take: Oxigraph reads the file itself
+        monkeypatch.setattr(store, "BULK_BYTES", 0)
+    f = tmp_path / name
+    f.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    r = run("query", "--format", "csv", "--no-default-graph", "--data", f, "SELECT ?o { ?s <http://e/b> ?o }")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.split() == ["o", "http://e/c"]
+
+
+def test_byte_order_mark_elsewhere_is_named_not_shown(run, tmp_path):
+    f = tmp_path / "bom.ttl"
+    f.write_bytes(b"@prefix ex: <http://e/> .\nex:a ex:b \xef\xbb\xbfex:c .\n")
+    r = run("export", "--no-default-graph", "--data", f)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert f"{f}:2:" in r.stderr and "byte-order mark" in r.stderr and "\ufeff" not in r.stderr

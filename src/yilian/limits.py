@@ -172,6 +172,21 @@ def scratch(path: str | os.PathLike) -> Iterator[None]:
 _channel_pid: int | None = None
 
 
+def warn(message: str) -> None:
+    """Print ``yilian: warning: MESSAGE`` on stderr, from the parent process: in a child
+    of run_bounded the line is sent to the parent, which prints it as it arrives (a
+    child's own stderr is not the command's, e.g. under click's CliRunner)."""
+    import sys
+
+    if _channel is not None and _channel_pid == os.getpid():
+        try:
+            _send(_channel, ("warning", message))
+            return
+        except OSError:
+            pass
+    print(f"yilian: warning: {message}", file=sys.stderr, flush=True)
+
+
 def _remove(paths: set[str]) -> None:
     import shutil
 
@@ -315,6 +330,8 @@ def _frames(buffer: bytearray, messages: list, scratch_paths: set[str]) -> None:
             scratch_paths.add(value)
         elif kind == "released":
             scratch_paths.discard(value)
+        elif kind == "warning":
+            warn(value)
         else:
             messages.append((kind, value))
 

@@ -40,7 +40,7 @@ from .formats import format_of
 from .parse import parse_file
 from .sources import ONTOLOGY_GRAPH, Sources, ontology_files
 from ..errors import InputError, UsageError
-from ..limits import scratch
+from ..limits import scratch, warn
 
 META = "yilian-store.json"
 #: stores kept in the default cache folder (least recently used ones are removed)
@@ -191,6 +191,7 @@ def _open_cached(root: Path, inputs: Inputs, progress: bool) -> ox.Store:
         folder = root / "stores" / key[:40]
         if _complete(folder, key):
             _touch(folder)
+            _warn_empty(folder, inputs)
             return _read_only(folder / "db")
     key = inputs.content_key()
     folder = root / "stores" / key[:40]
@@ -198,7 +199,11 @@ def _open_cached(root: Path, inputs: Inputs, progress: bool) -> ox.Store:
         with _lock(root / "stores" / f".{key[:40]}.lock"):
             if not _complete(folder, key):  # another process may have built it meanwhile
                 _build(inputs, key, folder, progress)
+            else:
+                _warn_empty(folder, inputs)
         _prune(root / "stores", keep=folder)
+    else:
+        _warn_empty(folder, inputs)
     if not inputs.racy():
         _write_json(manifest, {"key": key, "stat": stat_key})
     _touch(folder)
@@ -214,12 +219,14 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
                              hint="give a new or empty folder for --store")
     stat_key = inputs.stat_key()
     if meta is not None and meta.get("stat") == stat_key and (path / "db").is_dir():
+        _warn_empty(path, inputs)
         return _read_only(path / "db")
     key = inputs.content_key()
     if inputs.racy():
         stat_key = None  # not recorded: hashed again next time
     if meta is not None and meta.get("key") == key and (path / "db").is_dir():
         _write_json(path / META, {**meta, "stat": stat_key})
+        _warn_empty(path, inputs)
         return _read_only(path / "db")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
@@ -246,6 +253,7 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
                     raise
         else:
             _write_json(path / META, {**meta, "stat": stat_key})
+            _warn_empty(path, inputs)
     return _read_only(path / "db")
 
 
@@ -273,7 +281,7 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
     started = time.perf_counter()
     store = _opened(ox.Store(str(tmp / "db")))
     try:
-        _fill(store, inputs, progress, started)
+        empty = _fill(store, inputs, progress, started)
         store.flush()
         # the search index (explore/search.py) lives in this folder too, so it goes with
         # the store; it is written on the first search, not here: a query or a validation
@@ -281,7 +289,7 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
     finally:
         del store
     _write_json(tmp / META, {"key": key, "stat": stat_key, "yilian": __version__, "pyoxigraph": ox.__version__,
-                             "files": [str(p) for _, p in inputs.all()],
+                             "files": [str(p) for _, p in inputs.all()], "empty": empty,
                              "built_seconds": round(time.perf_counter() - started, 3)})
 
 
@@ -294,11 +302,14 @@ def memory_store(sources: Sources, *, progress: bool = True, with_ontology: bool
 
 
 def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
-          what: str = "building the query store") -> None:
+          what: str = "building the query store") -> list[int]:
+    """Load every input into store; return the positions (in inputs.all()) of the files
+    that held no triples (parse_file has warned about each)."""
     bar = _Progress(inputs.size(), enabled=progress, what=what)
     small: list[ox.Quad] = []
+    empty: list[int] = []
     done = 0
-    for role, path in inputs.all():
+    for i, (role, path) in enumerate(inputs.all()):
         graph = ONTOLOGY_GRAPH if role == "ontology" else None
         size = path.stat().st_size
         fmt = format_of(path)
@@ -310,6 +321,8 @@ def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
             bar.run(path.name, done, size, lambda: _bulk_load(store, path, fmt, graph))
         else:
             quads = parse_file(path)
+            if not quads:
+                empty.append(i)
             if graph is not None:
                 quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
             small.extend(quads)
@@ -321,6 +334,17 @@ def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
     if small:
         store.bulk_extend(small)
     bar.finish(time.perf_counter() - started)
+    return empty
+
+
+def _warn_empty(folder: Path, inputs: Inputs) -> None:
+    """A store opened without parsing warns again about the input files that hold no
+    triples (recorded by position when it was built: the same contents in the same order)."""
+    meta = _read_meta(folder) or {}
+    files = inputs.all()
+    for i in meta.get("empty") or ():
+        if isinstance(i, int) and 0 <= i < len(files):
+            warn(f"{files[i][1]}: no triples (the file holds only comments, prefixes or an empty document)")
 
 
 def _check_head(path: Path) -> None:
@@ -332,8 +356,13 @@ def _check_head(path: Path) -> None:
 
 
 def _bulk_load(store: ox.Store, path: Path, fmt, graph) -> None:
+    from .parse import BOM
+
     try:
-        store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+        with open(path, "rb") as f:
+            if f.read(len(BOM)) != BOM:  # a byte-order mark is skipped, as parse_file does
+                f.seek(0)
+            store.bulk_load(f, format=fmt, to_graph=graph)
     except SyntaxError as e:
         msg = str(e.msg if hasattr(e, "msg") else e)
         msg = re.sub(r"^Parser error (at line \d+ between columns \d+ and \d+|at line \d+ column \d+|"
