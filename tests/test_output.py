@@ -128,3 +128,11 @@ def test_synth_onto_a_fifo_writes_through_it(run, tmp_path):
     reader.join(30)
     assert r.exit_code == 0, r.stderr
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and got and got[0].count(b"\n") > 50
+
+
+def test_output_onto_the_query_file_is_refused(run, mini, tmp_path):
+    q = tmp_path / "q.rq"
+    q.write_text("SELECT * { ?s ?p ?o }", encoding="utf-8")
+    r = run("query", "-f", q, "-o", q, *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT and "one of the input files" in r.stderr
+    assert q.read_text(encoding="utf-8") == "SELECT * { ?s ?p ?o }"

@@ -81,7 +81,8 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
                              "and --no-store do not apply", hint="load your files into the server instead")
         from ..sparql.endpoint import RemoteStore
     files = [] if endpoint else sources.files()
-    check_output(output, files)  # before the work: a bad -o path fails at once
+    # before the work: a bad -o path fails at once (the query file is an input too)
+    check_output(output, [*files, *([Path(query_file)] if query_file and query_file != "-" else [])])
 
     def work():
         store = RemoteStore(endpoint) if endpoint else open_graph(sources, store_choice)
