@@ -143,11 +143,14 @@ _channel: int | None = None
 
 
 def _send(fd: int, payload: Any) -> None:
+    """One message to the parent: its length (8 bytes) and its pickle, written without
+    copying the pickle (a command's answer can be most of the child's memory)."""
     data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(struct.pack("!Q", len(data)) + data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
+    for part in (struct.pack("!Q", len(data)), data):
+        view = memoryview(part)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
 
 
 @contextlib.contextmanager
@@ -262,6 +265,7 @@ def run_bounded(func: Callable[[], Any], timeout: float | None, *, what: str = "
     messages: list = []
     scratch_paths: set[str] = set()
     old_term = None
+    checked = 0.0
     if threading.current_thread() is threading.main_thread():
         old_term = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
@@ -276,9 +280,12 @@ def run_bounded(func: Callable[[], Any], timeout: float | None, *, what: str = "
                     )
                 wait = min(wait, left)
             ready, _, _ = select.select([read_fd], [], [], wait)
-            if max_memory and rss_bytes(pid) > max_memory:
-                raise LimitError(f"{what} needed more than {format_size(max_memory)} of memory and was stopped",
-                                 hint=MAX_MEMORY_HINT)
+            now = time.monotonic()
+            if max_memory and now - checked >= POLL_SECONDS:  # not on every chunk of a long answer
+                checked = now
+                if rss_bytes(pid) > max_memory:
+                    raise LimitError(f"{what} needed more than {format_size(max_memory)} of memory and was stopped",
+                                     hint=MAX_MEMORY_HINT)
             if ready:
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:
@@ -324,7 +331,8 @@ def _frames(buffer: bytearray, messages: list, scratch_paths: set[str]) -> None:
         (size,) = struct.unpack("!Q", buffer[:8])
         if len(buffer) < 8 + size:
             return
-        kind, value = pickle.loads(bytes(buffer[8:8 + size]))
+        with memoryview(buffer) as whole, whole[8:8 + size] as body:
+            kind, value = pickle.loads(body)  # no copy of a large answer
         del buffer[:8 + size]
         if kind == "scratch":
             scratch_paths.add(value)
