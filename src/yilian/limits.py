@@ -155,10 +155,11 @@ def _send(fd: int, payload: Any) -> None:
 
 @contextlib.contextmanager
 def scratch(path: str | os.PathLike) -> Iterator[None]:
-    """Mark `path` (a file or folder this process has just created) as temporary while the
-    block runs: if the process is killed meanwhile (timeout, memory cap, Ctrl-C), the
-    parent of run_bounded removes it. The block itself removes or renames the path on
-    every normal exit; outside run_bounded this does nothing."""
+    """Mark `path` (a file or folder this process is about to create: create it inside the
+    block, so that it never exists unregistered) as temporary while the block runs: if
+    the process is killed meanwhile (timeout, memory cap, Ctrl-C, SIGTERM), the parent of
+    run_bounded removes it. The block itself removes or renames the path on every normal
+    exit; outside run_bounded this does nothing."""
     fd = _channel if _channel is not None and _channel_pid == os.getpid() else None
     if fd is not None:
         _send(fd, ("scratch", os.fspath(os.path.abspath(path))))
@@ -188,6 +189,14 @@ def warn(message: str) -> None:
         except OSError:
             pass
     print(f"yilian: warning: {message}", file=sys.stderr, flush=True)
+
+
+def scratch_name(folder: str | os.PathLike, prefix: str, suffix: str = "") -> str:
+    """A new, unused path in `folder` for a temporary file or folder (not created): the
+    name to give `scratch` before creating it."""
+    import secrets
+
+    return os.path.join(os.fspath(folder), f"{prefix}{os.getpid()}-{secrets.token_hex(6)}{suffix}")
 
 
 def _remove(paths: set[str]) -> None:
@@ -294,6 +303,7 @@ def run_bounded(func: Callable[[], Any], timeout: float | None, *, what: str = "
                 _frames(buffer, messages, scratch_paths)
     except BaseException as e:
         _kill(pid)
+        _drain(read_fd, buffer, messages, scratch_paths)  # scratch paths still in the pipe
         _remove(scratch_paths)
         if isinstance(e, _Terminated):
             raise SystemExit(128 + signal.SIGTERM) from None
@@ -342,6 +352,19 @@ def _frames(buffer: bytearray, messages: list, scratch_paths: set[str]) -> None:
             warn(value)
         else:
             messages.append((kind, value))
+
+
+def _drain(fd: int, buffer: bytearray, messages: list, scratch_paths: set[str]) -> None:
+    """Read what a dead child left in the pipe (up to its end)."""
+    try:
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return
+            buffer += chunk
+            _frames(buffer, messages, scratch_paths)
+    except (OSError, pickle.UnpicklingError, ValueError, EOFError):
+        return
 
 
 def _kill(pid: int) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
@@ -84,16 +83,17 @@ def atomic_file(path: str | Path, mode: str = "wb", **open_kwargs) -> Iterator[I
         with _write_through(out, target, mode, open_kwargs) as fh:
             yield fh
         return
-    from .limits import scratch
+    from .limits import scratch, scratch_name
 
     parent = target.parent
     if not parent.is_dir():
         raise InputError("the folder of the output file does not exist", where=str(out), hint="create the folder first")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    except OSError as e:
-        raise InputError(f"cannot write here: {e.strerror}", where=str(out), hint="choose a writable folder") from None
-    with scratch(tmp):
+    tmp = scratch_name(parent, f".{target.name}.", ".tmp")
+    with scratch(tmp):  # registered before it exists: removed even if killed at once
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except OSError as e:
+            raise InputError(f"cannot write here: {e.strerror}", where=str(out), hint="choose a writable folder") from None
         try:
             with os.fdopen(fd, mode, **open_kwargs) as fh:
                 yield fh

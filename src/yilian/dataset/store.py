@@ -40,7 +40,7 @@ from .formats import format_of
 from .parse import parse_file
 from .sources import ONTOLOGY_GRAPH, Sources, ontology_files
 from ..errors import InputError, UsageError
-from ..limits import scratch, warn
+from ..limits import scratch, scratch_name, warn
 
 META = "yilian-store.json"
 #: stores kept in the default cache folder (least recently used ones are removed)
@@ -237,9 +237,10 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
     with _lock(parent / f".{path.name}.lock"):
         meta = _read_meta(path)
         if not (meta is not None and meta.get("key") == key and (path / "db").is_dir()):
-            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.build-", dir=parent))
+            tmp = Path(scratch_name(parent, f".{path.name}.build-"))
             with scratch(tmp):  # removed by the parent if this process is killed
                 try:
+                    tmp.mkdir(mode=0o700)
                     _build_into(inputs, key, tmp, progress, stat_key)
                     old = None
                     if path.exists():
@@ -261,11 +262,11 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
 
 def _build(inputs: Inputs, key: str, folder: Path, progress: bool) -> None:
     import shutil
-    import tempfile
 
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
+    tmp = Path(scratch_name(folder.parent, ".build-"))
     with scratch(tmp):  # removed by the parent if this process is killed
         try:
+            tmp.mkdir(mode=0o700)
             _build_into(inputs, key, tmp, progress, None)
             if folder.exists():  # an incomplete leftover (no meta file): replace it
                 shutil.rmtree(folder, ignore_errors=True)
