@@ -230,14 +230,19 @@ def run_bounded(func: Callable[[], Any], timeout: float | None, *, what: str = "
                 max_memory: int | None = None) -> Any:
     """Return func() computed in a child process; raise LimitError when it runs longer
     than `timeout` seconds (None or 0: no limit) or holds more than `max_memory` bytes
-    (rss_bytes; None: default_max_memory(), 0: no cap). The child's YilianError is
-    raised again here; Ctrl-C or SIGTERM kill the child and remove its scratch paths."""
+    beyond what this process held when it forked the child (rss_bytes of the child minus
+    rss_bytes of this process before the fork; None: default_max_memory(), 0: no cap).
+    The child's YilianError is raised again here; Ctrl-C or SIGTERM kill the child and
+    remove its scratch paths."""
     if max_memory is None:
         max_memory = default_max_memory()
     timed = bool(timeout and timeout > 0)
     if (not timed and not max_memory) or not hasattr(os, "fork"):
         return func()
     global _channel, _channel_pid
+    # the child starts as a copy of this process and shares its pages until it writes
+    # them: what counts against the cap is what the work adds to that
+    base = rss_bytes(os.getpid()) if max_memory else 0
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
@@ -292,7 +297,7 @@ def run_bounded(func: Callable[[], Any], timeout: float | None, *, what: str = "
             now = time.monotonic()
             if max_memory and now - checked >= POLL_SECONDS:  # not on every chunk of a long answer
                 checked = now
-                if rss_bytes(pid) > max_memory:
+                if rss_bytes(pid) - base > max_memory:
                     raise LimitError(f"{what} needed more than {format_size(max_memory)} of memory and was stopped",
                                      hint=MAX_MEMORY_HINT)
             if ready:
