@@ -462,3 +462,16 @@ def test_byte_order_mark_elsewhere_is_named_not_shown(run, tmp_path):
     r = run("export", "--no-default-graph", "--data", f)
     assert r.exit_code == ExitCode.BAD_INPUT
     assert f"{f}:2:" in r.stderr and "byte-order mark" in r.stderr and "\ufeff" not in r.stderr
+
+
+def test_closed_stdout_is_one_error_line_not_an_internal_error(tmp_path):
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.run(["bash", "-c", f"{shlex.quote(sys.executable)} -m yilian queries >&-"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
+    assert proc.stderr == "yilian: error: standard output is closed (redirect it to a file, or use -o FILE)\n"

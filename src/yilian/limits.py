@@ -140,17 +140,19 @@ def rss_bytes(pid: int) -> int:
 
 #: in a child of run_bounded: the pipe to the parent (for scratch messages)
 _channel: int | None = None
+_send_lock = threading.Lock()
 
 
 def _send(fd: int, payload: Any) -> None:
     """One message to the parent: its length (8 bytes) and its pickle, written without
     copying the pickle (a command's answer can be most of the child's memory)."""
     data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    for part in (struct.pack("!Q", len(data)), data):
-        view = memoryview(part)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
+    with _send_lock:  # a warning from another thread must not split a message
+        for part in (struct.pack("!Q", len(data)), data):
+            view = memoryview(part)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
 
 
 @contextlib.contextmanager

@@ -36,9 +36,12 @@ class YilianGroup(click.Group):
             return super().main(*args, **kwargs)
         finally:
             try:
-                sys.stdout.flush()
+                if sys.stdout is not None:
+                    sys.stdout.flush()
             except BrokenPipeError:
                 _quiet_broken_pipe()
+            except (OSError, ValueError):  # stdout closed or gone: nothing left to write to
+                pass
 
     def invoke(self, ctx):
         debug = bool(ctx.meta.get("yilian.debug")) or bool(ctx.params.get("debug"))

@@ -119,6 +119,9 @@ def emit(data: bytes, output: str | None, inputs=()) -> None:
 
         write_atomic(check(output, inputs), data)
     else:
-        out = click.get_binary_stream("stdout")
+        try:
+            out = click.get_binary_stream("stdout")
+        except RuntimeError:  # `yilian … >&-`: there is no stdout
+            raise UsageError("standard output is closed", hint="redirect it to a file, or use -o FILE") from None
         out.write(data)
         out.flush()
