@@ -100,10 +100,11 @@ def test_output_symlink_to_an_input_is_refused(run, tmp_path):
     assert data.read_text(encoding="utf-8").startswith("@prefix ex:")
 
 
-@pytest.mark.parametrize("command", [
-    ["export"], ["query", "SELECT * { ?s ?p ?o }"], ["validate"], ["network", "export", "--format", "json"],
+@pytest.mark.parametrize("command, name", [
+    (["export"], "out.ttl"), (["query", "SELECT * { ?s ?p ?o }"], "out.csv"), (["validate"], "out.txt"),
+    (["network", "export", "--format", "json"], "out.json"),
 ])
-def test_output_checks_run_before_the_work(run, mini, tmp_path, monkeypatch, command):
+def test_output_checks_run_before_the_work(run, mini, tmp_path, monkeypatch, command, name):
     """A missing folder is reported at once: the work (here: loading) never starts."""
     import yilian.limits
 
@@ -111,7 +112,7 @@ def test_output_checks_run_before_the_work(run, mini, tmp_path, monkeypatch, com
         raise AssertionError("the work started before the output path was checked")
 
     monkeypatch.setattr(yilian.limits, "run_bounded", no_work)
-    r = run(*command, "-o", tmp_path / "missing" / "out.txt", *mini)
+    r = run(*command, "-o", tmp_path / "missing" / name, *mini)
     assert r.exit_code == ExitCode.BAD_INPUT, r.stderr
     assert "the folder of the output file does not exist" in r.stderr
     r = run(*command, "-o", tmp_path, *mini)
