@@ -10,7 +10,9 @@ import json
 import threading
 
 import pytest
+from click.testing import CliRunner
 
+from yilian.cli import main
 from yilian.errors import ExitCode
 
 
@@ -321,3 +323,155 @@ def test_prefixed_names_with_characters_beyond_the_basic_plane_are_one_token():
 
     tokens = sparql_lexer.tokenize("SELECT * { 中文:名字\U0001F600 ?p ex:a . }")
     assert [(t.kind, t.text) for t in tokens][3:5] == [("pname", "中文:名字\U0001F600"), ("var", "?p")]
+
+
+# ---------------------------------------------------------------- issue 13: small items
+
+@pytest.mark.parametrize("args", [
+    ["network", "export", "--format", "dot"],
+    ["queries"],
+    ["export", "--format", "ntriples"],
+])
+def test_closed_pipe_is_not_an_internal_error(args, tmp_path):
+    """`yilian network export --format dot | dot` without graphviz: the reader is gone
+    before yilian writes. It ends quietly with 141 (128 + SIGPIPE), as other tools do."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, "-m", "yilian", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # the reader went away
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert err == ""
+
+
+def test_debug_after_the_subcommand_is_accepted(run, mini):
+    r = CliRunner().invoke(main, ["query", "SELECT * WHERE { ?s ?p }", *mini, "--debug"])
+    assert r.exit_code != 0 and r.exception is not None  # the traceback is shown, not "no such option"
+    assert "No such option" not in r.output
+    r = run("query", "--debug", "ASK { ?s ?p ?o }", *mini)
+    assert r.exit_code == 0, r.stderr
+
+
+# ---------------------------------------------------------------- issue 13: redirects
+
+TURTLE = b"@prefix ex: <http://e/> .\nex:a ex:b ex:from-%s .\n"
+
+
+def _http_server(name: str, redirect_to=None):
+    """A server on 127.0.0.1 that serves Turtle naming itself, or answers 302 to
+    redirect_to(path) for paths starting with /moved; it records the paths asked for."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            if self.path.startswith("/moved") and redirect_to is not None:
+                self.send_response(302)
+                self.send_header("Location", redirect_to(self.path))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = TURTLE % name.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}", hits
+
+
+@pytest.fixture
+def two_servers():
+    other, other_url, other_hits = _http_server("other")
+    named, named_url, named_hits = _http_server(
+        "named", redirect_to=lambda path: (other_url + "/data.ttl") if path == "/moved-away.ttl" else "/data.ttl")
+    yield (named_url, named_hits), (other_url, other_hits)
+    for srv in (named, other):
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_data_url_redirect_to_an_origin_not_named_is_refused(run, two_servers):
+    (named, named_hits), (other, other_hits) = two_servers
+    r = run("query", "--no-default-graph", "--data", f"{named}/moved-away.ttl", "SELECT * { ?s ?p ?o }")
+    assert r.exit_code == ExitCode.REFUSED, r.stderr
+    assert r.stderr.startswith(f"yilian: error: {named}/moved-away.ttl: the server redirected to {other}, "
+                               "an origin not named with --data")
+    assert r.stderr.count("\n") == 1 and r.stdout == ""
+    assert named_hits == ["/moved-away.ttl"] and other_hits == []  # nothing was asked of the other port
+
+
+def test_data_url_redirect_to_a_named_origin_or_the_same_one_is_followed(run, two_servers):
+    (named, named_hits), (other, other_hits) = two_servers
+    query = "SELECT ?o { ?s <http://e/b> ?o } ORDER BY ?o"
+    r = run("query", "--format", "csv", "--no-default-graph", "--data", f"{named}/moved-here.ttl", query)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.split() == ["o", "http://e/from-named"]
+    r = run("query", "--format", "csv", "--no-default-graph", "--data", f"{named}/moved-away.ttl",
+            "--data", f"{other}/more.ttl", query)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.split() == ["o", "http://e/from-other"]
+
+
+# ---------------------------------------------------------------- issue 13: empty files, byte-order marks
+
+def test_comment_only_turtle_loads_silently_as_zero_triples(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    f = tmp_path / "notes.ttl"
+    f.write_text("# only a comment\n@prefix ex: <http://e/> .\n", encoding="utf-8")
+    warning = f"yilian: warning: {f}: no triples (the file holds only comments, prefixes or an empty document)\n"
+    for args in (["query", "ASK { ?s ?p ?o }"],  # builds the store
+                 ["query", "ASK { ?s ?p ?o }"],  # opens it again without parsing
+                 ["query", "--no-store", "ASK { ?s ?p ?o }"], ["export"], ["validate"]):
+        r = run(*args, "--data", f)
+        assert r.exit_code == 0, (args, r.stderr)
+        assert r.stderr == warning, args
+
+
+@pytest.mark.parametrize("name, body", [
+    ("bom.ttl", "@prefix ex: <http://e/> .\nex:a ex:b ex:c .\n"),
+    ("bom.nt", "<http://e/a> <http://e/b> <http://e/c> .\n"),
+    ("bom.trig", "<http://e/a> <http://e/b> <http://e/c> .\n"),
+])
+@pytest.mark.parametrize("bulk", [False, True])
+def test_byte_order_mark_at_the_start_is_accepted(run, tmp_path, monkeypatch, name, body, bulk):
+    from yilian.dataset import store
+
+    if bulk:  # the path big files take: Oxigraph reads the file itself
+        monkeypatch.setattr(store, "BULK_BYTES", 0)
+    f = tmp_path / name
+    f.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    r = run("query", "--format", "csv", "--no-default-graph", "--data", f, "SELECT ?o { ?s <http://e/b> ?o }")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.split() == ["o", "http://e/c"]
+
+
+def test_byte_order_mark_elsewhere_is_named_not_shown(run, tmp_path):
+    f = tmp_path / "bom.ttl"
+    f.write_bytes(b"@prefix ex: <http://e/> .\nex:a ex:b \xef\xbb\xbfex:c .\n")
+    r = run("export", "--no-default-graph", "--data", f)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert f"{f}:2:" in r.stderr and "byte-order mark" in r.stderr and "\ufeff" not in r.stderr
+
+
+def test_closed_stdout_is_one_error_line_not_an_internal_error(tmp_path):
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.run(["bash", "-c", f"{shlex.quote(sys.executable)} -m yilian queries >&-"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
+    assert proc.stderr == "yilian: error: standard output is closed (redirect it to a file, or use -o FILE)\n"

@@ -54,32 +54,32 @@ def test_built_once_then_reused(cache, data, monkeypatch):
 
 
 def test_rebuilt_when_a_file_changes(cache, data, run):
-    r = run("query", "--timeout", 0, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
+    r = run("query", "--timeout", 0, "--max-memory", 0, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
     before = int(r.stdout.split()[1])
     data.write_text(data.read_text(encoding="utf-8") + "\n<urn:x:a> <urn:x:b> <urn:x:c> .\n", encoding="utf-8")
-    r = run("query", "--timeout", 0, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
+    r = run("query", "--timeout", 0, "--max-memory", 0, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
     assert int(r.stdout.split()[1]) == before + 1
     assert len(_stores(cache)) == 2  # the old one is kept for a while (it is keyed by content)
 
 
 def test_results_equal_the_in_memory_store(run):
     for q in all_queries():
-        disk = run("query", "--timeout", 0, "--name", q.id, "--format", "csv")
+        disk = run("query", "--timeout", 0, "--max-memory", 0, "--name", q.id, "--format", "csv")
         memory = run("query", "--no-store", "--name", q.id, "--format", "csv")
         assert disk.exit_code == memory.exit_code == 0, disk.stderr
         assert disk.stdout_bytes == memory.stdout_bytes, q.id
     assert run("stats", "--timeout", 0).stdout == run("stats", "--no-store").stdout
-    assert run("describe", "--timeout", 0, "湘潭市中心医院").stdout == run("describe", "--no-store", "湘潭市中心医院").stdout
+    assert run("describe", "--timeout", 0, "--max-memory", 0, "湘潭市中心医院").stdout == run("describe", "--no-store", "湘潭市中心医院").stdout
 
 
 def test_store_path_option(tmp_path, data, run):
     where = tmp_path / "db"
-    r = run("query", "--timeout", 0, "--store", where, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
+    r = run("query", "--timeout", 0, "--max-memory", 0, "--store", where, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
     assert r.exit_code == 0
     assert (where / "yilian-store.json").is_file() and (where / "db").is_dir()
     n = int(r.stdout.split()[1])
     data.write_text(data.read_text(encoding="utf-8") + "\n<urn:x:a> <urn:x:b> <urn:x:c> .\n", encoding="utf-8")
-    r = run("query", "--timeout", 0, "--store", where, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
+    r = run("query", "--timeout", 0, "--max-memory", 0, "--store", where, "--no-default-graph", "--data", data, COUNT, "--format", "csv")
     assert int(r.stdout.split()[1]) == n + 1
     # no leftovers (the lock file stays: removing it could let two builders in at once)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".db.lock", "db", "mine.ttl"]
@@ -89,7 +89,7 @@ def test_store_path_refuses_a_folder_that_is_not_a_store(tmp_path, run):
     other = tmp_path / "photos"
     other.mkdir()
     (other / "cat.jpg").write_bytes(b"\xff\xd8")
-    r = run("query", "--timeout", 0, "--store", other, COUNT)
+    r = run("query", "--timeout", 0, "--max-memory", 0, "--store", other, COUNT)
     assert r.exit_code == 2 and "not a yilian store" in r.stderr
     assert (other / "cat.jpg").exists()
     r = run("query", "--store", other, "--no-store", COUNT)
@@ -99,7 +99,7 @@ def test_store_path_refuses_a_folder_that_is_not_a_store(tmp_path, run):
 def test_parse_error_names_the_place_and_leaves_no_store(cache, tmp_path, run):
     bad = tmp_path / "bad.ttl"
     bad.write_text('@prefix yid: <https://w3id.org/yilian/id/> .\nyid:a yid:b "unterminated .\n', encoding="utf-8")
-    r = run("query", "--timeout", 0, "--data", bad, COUNT)
+    r = run("query", "--timeout", 0, "--max-memory", 0, "--data", bad, COUNT)
     assert r.exit_code == 2
     assert f"{bad}:2:" in r.stderr
     assert _stores(cache) == []

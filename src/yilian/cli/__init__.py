@@ -8,6 +8,7 @@ stays fast."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -19,10 +20,36 @@ from ..errors import ExitCode, YilianError
 class YilianGroup(click.Group):
     """Turns library errors into one stderr line and the documented exit code."""
 
+    def parse_args(self, ctx, args):
+        """Accept --debug anywhere before a `--`, also after the subcommand (the error
+        messages suggest `rerun with --debug`, and users add it at the end)."""
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:end]:
+            ctx.meta["yilian.debug"] = True
+            args = [a for a in args[:end] if a != "--debug"] + args[end:]
+        return super().parse_args(ctx, args)
+
+    def main(self, *args, **kwargs):
+        """click's main, and a quiet end when stdout is a closed pipe (also when that is
+        only noticed by the final flush at exit)."""
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            try:
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+            except BrokenPipeError:
+                _quiet_broken_pipe()
+            except (OSError, ValueError):  # stdout closed or gone: nothing left to write to
+                pass
+
     def invoke(self, ctx):
-        debug = "--debug" in sys.argv or bool(ctx.params.get("debug"))
+        debug = bool(ctx.meta.get("yilian.debug")) or bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # the reader of stdout went away (`yilian … | head`): not an error
+            _quiet_broken_pipe()
         except YilianError as e:
             if debug:
                 raise
@@ -48,6 +75,18 @@ class YilianGroup(click.Group):
             click.echo(f"yilian: internal error: {type(e).__name__}: {e} (rerun with --debug for a traceback "
                        "and report it)", err=True)
             ctx.exit(int(ExitCode.INTERNAL))
+
+
+def _quiet_broken_pipe() -> None:
+    """End as other command-line tools do when their reader has gone: exit 141 (128 +
+    SIGPIPE) without a message. stdout is pointed at /dev/null first so that Python's
+    flush at exit cannot fail again (as the Python documentation on SIGPIPE advises)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (tests)
+        pass
+    sys.exit(141)
 
 
 @click.group(cls=YilianGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import bounded, emit, graph_options, timeout_option
+from .options import bounded, check_output, emit, graph_options, timeout_option
 
 RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
 
@@ -42,6 +42,7 @@ def export(fmt, output, with_ontology, timeout, sources):
     refused = {ext: f"{ext} is not an RDF file (export writes RDF)" for ext in RESULT_EXTENSIONS}
     fmt = choose(exporting.canonical_format(fmt) if fmt else None, output, RDF_EXTENSIONS, "turtle", refused)
     files = sources.files()
+    check_output(output, files)  # before the work: a bad -o path fails at once
 
     def work():
         quads = load_files(files).quads
@@ -57,7 +58,8 @@ def export(fmt, output, with_ontology, timeout, sources):
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check", is_flag=True, help="Only list the files that are not in canonical form; exit 1 if any.")
-def fmt(paths, check):
+@timeout_option
+def fmt(paths, check, timeout):
     """Rewrite Turtle files in one canonical, deterministic form.
 
     PATHS are .ttl files or folders (default: graph, ontology and shapes in the current
@@ -75,7 +77,7 @@ def fmt(paths, check):
         paths = tuple(p for p in ("graph", "ontology", "shapes") if Path(p).is_dir())
         if not paths:
             raise UsageError("no Turtle files to format here", hint="name the files or folders: yilian fmt graph/")
-    result = run_fmt(list(paths), check=check)
+    result = bounded(lambda: run_fmt(list(paths), check=check), timeout, "fmt")
     for f in result.changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
     total = len(result.changed) + len(result.unchanged)

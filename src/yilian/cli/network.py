@@ -11,7 +11,7 @@ import sys
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import emit, graph_options
+from .options import bounded, check_output, emit, graph_options, timeout_option
 
 EXPORT_FORMATS = ["html", "svg", "png", "graphml", "gexf", "json", "dot"]
 _SUFFIXES = {".html": "html", ".htm": "html", ".svg": "svg", ".png": "png", ".graphml": "graphml",
@@ -35,12 +35,14 @@ def network_options(f):
     @click.option("--since", metavar="DATE", help="Keep ties dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
     @click.option("--until", metavar="DATE", help="Keep ties dated on or before DATE.")
     @click.option("--include-isolated", is_flag=True, help="Keep organizations without ties too.")
+    @timeout_option
     @graph_options
     @functools.wraps(f)
-    def wrapper(*args, mode, people, place, alliance, tie, source, since, until, include_isolated, sources, **kwargs):
+    def wrapper(*args, mode, people, place, alliance, tie, source, since, until, include_isolated, timeout, sources,
+                **kwargs):
         spec = dict(mode=mode, people=people, place=place, alliance=alliance, tie=tie, source=source,
                     since=since, until=until, include_isolated=include_isolated)
-        return f(*args, spec=spec, sources=sources, **kwargs)
+        return f(*args, spec=spec, sources=sources, timeout=timeout, **kwargs)
 
     return wrapper
 
@@ -72,7 +74,7 @@ def network():
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="How many nodes to rank.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @network_options
-def stats(top, fmt, spec, sources):
+def stats(top, fmt, spec, sources, timeout):
     """Hubs, components, bridges and alliance counts of the network.
 
     Degree and betweenness centrality (top N; betweenness is sampled, and says so, on
@@ -87,8 +89,11 @@ def stats(top, fmt, spec, sources):
     """
     from ..network import analysis
 
-    _, net = _build(spec, sources)
-    emit(analysis.render_stats(analysis.analyse(net, top), fmt, top), None)
+    def work():
+        _, net = _build(spec, sources)
+        return analysis.render_stats(analysis.analyse(net, top), fmt, top)
+
+    emit(bounded(work, timeout, "the network statistics"), None)
 
 
 @network.command()
@@ -96,7 +101,7 @@ def stats(top, fmt, spec, sources):
               help="Output format (default: from the -o file extension).")
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
 @network_options
-def export(fmt, output, spec, sources):
+def export(fmt, output, spec, sources, timeout):
     """Write the network as an interactive HTML page, an SVG/PNG picture, or GraphML,
     GEXF, node-link JSON or Graphviz DOT.
 
@@ -121,8 +126,13 @@ def export(fmt, output, spec, sources):
     if fmt == "png" and not output and sys.stdout.isatty():
         raise UsageError("refusing to write a PNG to the terminal", hint="add -o FILE.png")
     files = sources.files()
-    _, net = _build(spec, sources)
-    emit(network_export.export(net, fmt), output, files)
+    check_output(output, files)
+
+    def work():
+        _, net = _build(spec, sources)
+        return network_export.export(net, fmt)
+
+    emit(bounded(work, timeout, "the network export"), output, files)
 
 
 @network.command()
@@ -130,7 +140,7 @@ def export(fmt, output, spec, sources):
 @click.argument("b")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @network_options
-def path(a, b, fmt, spec, sources):
+def path(a, b, fmt, spec, sources, timeout):
     """How two organizations are connected: the shortest chain of ties, with the facts,
     sources and quotes along the way. Exit 1 when they are not connected.
 
@@ -143,16 +153,23 @@ def path(a, b, fmt, spec, sources):
     """
     from ..network import analysis
 
-    store, net = _build(spec, sources)
-    ends = [_endpoint(store, net, x) for x in (a, b)]
-    steps = analysis.path(net, ends[0], ends[1])
-    ref = lambda n: {"iri": n, "name": net.graph.nodes[n]["name"], "label": net.graph.nodes[n]["label"]}  # noqa: E731
-    emit(analysis.render_path(steps, ref(ends[0]), ref(ends[1]), fmt), None)
-    if steps is None:
+    def work():
+        store, net = _build(spec, sources)
+        notes: list[str] = []
+        ends = [_endpoint(store, net, x, notes) for x in (a, b)]
+        steps = analysis.path(net, ends[0], ends[1])
+        ref = lambda n: {"iri": n, "name": net.graph.nodes[n]["name"], "label": net.graph.nodes[n]["label"]}  # noqa: E731
+        return notes, analysis.render_path(steps, ref(ends[0]), ref(ends[1]), fmt), steps is not None
+
+    notes, data, connected = bounded(work, timeout, "the path search")
+    for note in notes:  # the work ran in a child process: its messages are printed here
+        click.echo(note, err=True)
+    emit(data, None)
+    if not connected:
         sys.exit(int(ExitCode.FALSE))
 
 
-def _endpoint(store, net, text: str) -> str:
+def _endpoint(store, net, text: str, notes: list[str]) -> str:
     """The network node a name stands for (an alliance merged into its lead stands for the lead)."""
     from ..explore import describe as inspecting
 
@@ -162,8 +179,8 @@ def _endpoint(store, net, text: str) -> str:
         return node
     leads = sorted(n for n, d in G.nodes(data=True) if node in d.get("leads", ()))
     if leads:
-        click.echo(f"yilian: note: {inspecting.label(store, inspecting.resolve(store, text))} is drawn as its lead, "
-                   f"{G.nodes[leads[0]]['label']} (use --alliances node to keep alliances apart)", err=True)
+        notes.append(f"yilian: note: {inspecting.label(store, inspecting.resolve(store, text))} is drawn as its lead, "
+                     f"{G.nodes[leads[0]]['label']} (use --alliances node to keep alliances apart)")
         return leads[0]
     raise UsageError(f"{inspecting.label(store, inspecting.resolve(store, text))} ({text}) has no ties in this network",
                      hint="it may not be an organization, the filters may leave it out, or try --alliances node")

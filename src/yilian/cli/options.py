@@ -1,5 +1,6 @@
 """Options and helpers that every command shares: which files make up the graph (--data,
---no-default-graph), --timeout, the query store (--store, --no-store), and writing output."""
+--no-default-graph), --timeout and --max-memory, the query store (--store, --no-store), and
+writing output."""
 
 from __future__ import annotations
 
@@ -27,20 +28,41 @@ def graph_options(f):
         if any(is_url(d) for d in data):
             from ..dataset.download import fetch  # once, here: the user named these URLs
 
-            data = tuple(str(fetch(d)) if is_url(d) else d for d in data)
+            urls = [d for d in data if is_url(d)]  # redirects may go to these origins only
+            data = tuple(str(fetch(d, named=urls)) if is_url(d) else d for d in data)
         return f(*args, sources=Sources(tuple(data), not no_default_graph), **kwargs)
 
     return wrapper
 
 
 def timeout_option(f):
-    """--timeout SECONDS: stop the command's work when it runs too long."""
+    """--timeout SECONDS and --max-memory SIZE: stop the command's work when it runs too
+    long or holds too much memory (see yilian.limits). --max-memory is kept in the click
+    context, where `bounded` finds it, so commands need no parameter for it."""
     from ..limits import DEFAULT_TIMEOUT
 
+    f = click.option(
+        "--max-memory", type=str, default=None, metavar="SIZE", expose_value=False, callback=_max_memory,
+        help="Stop when the work holds more memory than this (e.g. 2G, 512M; default half of this "
+             "machine's memory, or $YILIAN_MAX_MEMORY; 0: no cap).",
+    )(f)
     return click.option(
         "--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
         help=f"Stop after this many seconds (default {DEFAULT_TIMEOUT:g}, or $YILIAN_TIMEOUT; 0: no limit).",
     )(f)
+
+
+def _max_memory(ctx, param, value):
+    if value is None:
+        return None
+    from ..limits import parse_size
+
+    try:
+        size = parse_size(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from None
+    ctx.meta["yilian.max_memory"] = size
+    return size
 
 
 def store_options(f):
@@ -72,18 +94,34 @@ def open_graph(sources, store_choice):
 
 
 def bounded(func, timeout, what):
-    from ..limits import default_timeout, run_bounded
+    """func() in a child process under the command's --timeout and --max-memory."""
+    from ..limits import default_max_memory, default_timeout, run_bounded
 
-    return run_bounded(func, default_timeout() if timeout is None else timeout, what=what)
+    ctx = click.get_current_context(silent=True)
+    cap = ctx.meta.get("yilian.max_memory") if ctx is not None else None
+    return run_bounded(func, default_timeout() if timeout is None else timeout, what=what,
+                       max_memory=default_max_memory() if cap is None else cap)
+
+
+def check_output(output: str | None, inputs=()) -> None:
+    """Every check of an -o path (folder exists and is writable, not a folder, not an
+    input), run before the command's work starts; stdout ('-' or none) needs none."""
+    if output and output != "-":
+        from ..output import check_output as check
+
+        check(output, inputs)
 
 
 def emit(data: bytes, output: str | None, inputs=()) -> None:
-    """Write command output to stdout, or atomically to a file."""
+    """Write command output to stdout, or to the -o file by the rules of yilian.output."""
     if output and output != "-":
-        from ..output import check_output, write_atomic
+        from ..output import check_output as check, write_atomic
 
-        write_atomic(check_output(output, inputs), data)
+        write_atomic(check(output, inputs), data)
     else:
-        out = click.get_binary_stream("stdout")
+        try:
+            out = click.get_binary_stream("stdout")
+        except RuntimeError:  # `yilian … >&-`: there is no stdout
+            raise UsageError("standard output is closed", hint="redirect it to a file, or use -o FILE") from None
         out.write(data)
         out.flush()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import bounded, emit, graph_options, open_graph, store_options, timeout_option
+from .options import bounded, check_output, emit, graph_options, open_graph, store_options, timeout_option
 
 RESULT_AND_RDF_FORMATS = ["table", "csv", "tsv", "json", "xml",
                           "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
@@ -96,6 +96,8 @@ def query(query_text, query_file, name, fmt, output, allow_service, max_rows, ti
         raise UsageError(f"--inference {inference} loads the graph into memory: --endpoint and --store do not apply",
                          hint="drop --inference and write the subclass test into the query (a/rdfs:subClassOf*)")
     files = [] if endpoint else sources.files()
+    # before the work: a bad -o path fails at once (the query file is an input too)
+    check_output(output, [*files, *([Path(query_file)] if query_file and query_file != "-" else [])])
 
     def work():
         if inference == "rdfs":

@@ -9,7 +9,7 @@ import sys
 import click
 
 from ..errors import ExitCode
-from .options import bounded, emit, graph_options, timeout_option
+from .options import bounded, check_output, emit, graph_options, timeout_option
 
 
 @click.command()
@@ -51,6 +51,8 @@ def validate(fmt, output, engine, shapes, timeout, sources):
                   for ext in RDF_EXTENSIONS if ext not in (".ttl", ".turtle")}, names={"json": "JSON"})
 
     shapes_files = collect_files(shapes) if shapes else None
+    files = [*sources.files(), *(shapes_files or [])]
+    check_output(output, files)  # before the work: a bad -o path fails at once
 
     def work():
         # notes (a fallback to pySHACL) are written by the parent: the child's stderr is not
@@ -63,6 +65,6 @@ def validate(fmt, output, engine, shapes, timeout, sources):
     conforms, data, notes = bounded(work, timeout, "validation")
     if notes:
         click.echo(notes, err=True, nl=False)
-    emit(data, output, [*sources.files(), *(shapes_files or [])])
+    emit(data, output, files)
     if not conforms:
         sys.exit(int(ExitCode.FALSE))

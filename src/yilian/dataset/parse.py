@@ -18,6 +18,19 @@ from .formats import format_of
 from .sources import Sources, ontology_files
 
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+#: the UTF-8 byte-order mark. RFC 3629 (section 6) allows it at the start of UTF-8 text as a
+#: signature, Windows editors write it, and rdflib skips it; pyoxigraph 0.5 reads it as a
+#: character of a Turtle, TriG, N-Triples or N-Quads document and fails. yilian skips one
+#: at the start of a file (it is not data) and names it anywhere else.
+BOM = b"\xef\xbb\xbf"
+_INVISIBLE = re.compile("[\ufeff\u200b-\u200f\u2028-\u202e\u2060-\u2064\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def visible(text: str) -> str:
+    """`text` with invisible characters written out ("[U+FEFF byte-order mark]", others as
+    "[U+200B]"), for error messages that quote the input."""
+    return _INVISIBLE.sub(lambda m: "[U+FEFF byte-order mark]" if m.group() == "\ufeff" else f"[U+{ord(m.group()):04X}]",
+                          text)
 
 
 def _decode_error_position(data: bytes, exc: UnicodeDecodeError) -> str:
@@ -36,6 +49,8 @@ def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read file: {e.strerror}", where=str(path), hint="check the path and its permissions") from None
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     if not data.strip():
         raise InputError("the file is empty", where=str(path), hint="add RDF to it or leave it out")
     if b"\x00" in data[:65536]:
@@ -64,6 +79,7 @@ def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
         msg = str(e.msg if hasattr(e, "msg") else e)
         msg = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", msg)
         msg = re.sub(r"^Parser error at line \d+ column \d+: ", "", msg)
+        msg = visible(msg)
         hint = "fix the syntax there"
         if "LoadDocumentCallback" in msg or "remote context" in msg:
             msg = "JSON-LD @context documents are never fetched"
@@ -73,6 +89,10 @@ def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
         raise InputError(str(e), where=str(path)) from None
     if check_literals:
         _check_literals(path, data, quads)
+    if not quads:
+        from ..limits import warn
+
+        warn(f"{path}: no triples (the file holds only comments, prefixes or an empty document)")
     return quads
 
 

@@ -3,11 +3,16 @@ and reused while they are unchanged.
 
 A store is keyed by the content of its input files (and the ontology, yilian's version
 and pyoxigraph's version), so a second run opens it in milliseconds instead of parsing
-everything again. The cheap check is a manifest of each file's path, size and
-modification time; file contents are hashed only when that manifest changed. A store is
-built in a temporary folder and renamed into place when complete, under a lock file, so
-a failed or interrupted load leaves nothing behind and concurrent processes never see a
-half-built store.
+everything again. The cheap check is a manifest of each file's path, device, inode, size,
+modification time and status-change time (ctime, which no copy tool can set back: a file
+rewritten in place with its size and mtime restored, as `cp -p`, `rsync -t` or `tar x`
+leave it, still gets a new ctime); file contents are hashed only when that manifest
+changed, and always while a file changed less than RACY_SECONDS ago (a second write in
+the same clock tick would keep its ctime). A store is built in a temporary folder and
+renamed into place when complete, under a lock file; the folder is registered with
+limits.scratch, so a failed or interrupted load (an error, Ctrl-C, SIGTERM, or the
+parent stopping the work at --timeout or --max-memory) removes it at once, and
+concurrent processes never see a half-built store.
 
 Layout of a store folder: ``db/`` (the Oxigraph database) and ``yilian-store.json``.
 By default stores live in ``$XDG_CACHE_HOME/yilian/stores/<key>/`` (``~/.cache`` when
@@ -35,6 +40,7 @@ from .formats import format_of
 from .parse import parse_file
 from .sources import ONTOLOGY_GRAPH, Sources, ontology_files
 from ..errors import InputError, UsageError
+from ..limits import scratch, scratch_name, warn
 
 META = "yilian-store.json"
 #: stores kept in the default cache folder (least recently used ones are removed)
@@ -47,7 +53,10 @@ PROGRESS_BYTES = 8 << 20
 #: ... and, when stderr is not a terminal, a line when they start and end (a few seconds)
 LONG_LOAD_BYTES = 64 << 20
 _BULK_FORMATS = {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
-_KEY_VERSION = 1
+_KEY_VERSION = 2
+#: a file changed less than this many seconds ago is hashed on every run: file times come
+#: from a coarse clock, so two writes in one tick can leave the same ctime
+RACY_SECONDS = 2.0
 
 
 def default_root() -> Path:
@@ -67,16 +76,32 @@ class Inputs:
         return [("data", p) for p in self.data] + [("ontology", p) for p in self.ontology]
 
     def stat_key(self) -> str:
-        """Cheap identity: paths, sizes and modification times (compared in full, never
-        by a hash alone, so it needs no hashing library on the warm path)."""
+        """Cheap identity: paths, devices, inodes, sizes, modification and status-change
+        times (compared in full, never by a hash alone, so it needs no hashing library on
+        the warm path). Any write to a file changes its ctime, which user tools cannot set."""
         lines = [f"yilian-store-stat {_KEY_VERSION} {__version__} {ox.__version__}"]
         for role, p in self.all():
             try:
                 st = p.stat()
             except OSError as e:
                 raise InputError(f"cannot read file: {e.strerror}", where=str(p), hint="check the path") from None
-            lines.append(f"{role} {st.st_size} {st.st_mtime_ns} {st.st_ino} {p.resolve()}")
+            lines.append(f"{role} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_dev} {st.st_ino} "
+                         f"{p.resolve()}")
         return "\n".join(lines)
+
+    def racy(self) -> bool:
+        """True when a file changed less than RACY_SECONDS ago: its stat_key cannot be
+        trusted yet (another write in the same clock tick would not change it), so it is
+        not recorded and the contents are hashed again next time."""
+        now = time.time_ns()
+        for _, p in self.all():
+            try:
+                st = p.stat()
+            except OSError:
+                return True
+            if now - max(st.st_ctime_ns, st.st_mtime_ns) < RACY_SECONDS * 1e9:
+                return True
+        return False
 
     def content_key(self) -> str:
         """What the store holds: the bytes and formats of the files, in order."""
@@ -166,6 +191,7 @@ def _open_cached(root: Path, inputs: Inputs, progress: bool) -> ox.Store:
         folder = root / "stores" / key[:40]
         if _complete(folder, key):
             _touch(folder)
+            _warn_empty(folder, inputs)
             return _read_only(folder / "db")
     key = inputs.content_key()
     folder = root / "stores" / key[:40]
@@ -173,8 +199,13 @@ def _open_cached(root: Path, inputs: Inputs, progress: bool) -> ox.Store:
         with _lock(root / "stores" / f".{key[:40]}.lock"):
             if not _complete(folder, key):  # another process may have built it meanwhile
                 _build(inputs, key, folder, progress)
+            else:
+                _warn_empty(folder, inputs)
         _prune(root / "stores", keep=folder)
-    _write_json(manifest, {"key": key, "stat": stat_key})
+    else:
+        _warn_empty(folder, inputs)
+    if not inputs.racy():
+        _write_json(manifest, {"key": key, "stat": stat_key})
     _touch(folder)
     return _read_only(folder / "db")
 
@@ -188,10 +219,14 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
                              hint="give a new or empty folder for --store")
     stat_key = inputs.stat_key()
     if meta is not None and meta.get("stat") == stat_key and (path / "db").is_dir():
+        _warn_empty(path, inputs)
         return _read_only(path / "db")
     key = inputs.content_key()
+    if inputs.racy():
+        stat_key = None  # not recorded: hashed again next time
     if meta is not None and meta.get("key") == key and (path / "db").is_dir():
         _write_json(path / META, {**meta, "stat": stat_key})
+        _warn_empty(path, inputs)
         return _read_only(path / "db")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
@@ -202,21 +237,24 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
     with _lock(parent / f".{path.name}.lock"):
         meta = _read_meta(path)
         if not (meta is not None and meta.get("key") == key and (path / "db").is_dir()):
-            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.build-", dir=parent))
-            try:
-                _build_into(inputs, key, tmp, progress, stat_key)
-                old = None
-                if path.exists():
-                    old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=parent))
-                    os.replace(path, old / "store")
-                os.replace(tmp, path)
-                if old is not None:
-                    shutil.rmtree(old, ignore_errors=True)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
+            tmp = Path(scratch_name(parent, f".{path.name}.build-"))
+            with scratch(tmp):  # removed by the parent if this process is killed
+                try:
+                    tmp.mkdir(mode=0o700)
+                    _build_into(inputs, key, tmp, progress, stat_key)
+                    old = None
+                    if path.exists():
+                        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=parent))
+                        os.replace(path, old / "store")
+                    os.replace(tmp, path)
+                    if old is not None:
+                        shutil.rmtree(old, ignore_errors=True)
+                except BaseException:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    raise
         else:
             _write_json(path / META, {**meta, "stat": stat_key})
+            _warn_empty(path, inputs)
     return _read_only(path / "db")
 
 
@@ -224,17 +262,18 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
 
 def _build(inputs: Inputs, key: str, folder: Path, progress: bool) -> None:
     import shutil
-    import tempfile
 
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=folder.parent))
-    try:
-        _build_into(inputs, key, tmp, progress, None)
-        if folder.exists():  # an incomplete leftover (no meta file): replace it
-            shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    tmp = Path(scratch_name(folder.parent, ".build-"))
+    with scratch(tmp):  # removed by the parent if this process is killed
+        try:
+            tmp.mkdir(mode=0o700)
+            _build_into(inputs, key, tmp, progress, None)
+            if folder.exists():  # an incomplete leftover (no meta file): replace it
+                shutil.rmtree(folder, ignore_errors=True)
+            os.replace(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
 
 def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: str | None) -> None:
@@ -243,7 +282,7 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
     started = time.perf_counter()
     store = _opened(ox.Store(str(tmp / "db")))
     try:
-        _fill(store, inputs, progress, started)
+        empty = _fill(store, inputs, progress, started)
         store.flush()
         # the search index (explore/search.py) lives in this folder too, so it goes with
         # the store; it is written on the first search, not here: a query or a validation
@@ -251,7 +290,7 @@ def _build_into(inputs: Inputs, key: str, tmp: Path, progress: bool, stat_key: s
     finally:
         del store
     _write_json(tmp / META, {"key": key, "stat": stat_key, "yilian": __version__, "pyoxigraph": ox.__version__,
-                             "files": [str(p) for _, p in inputs.all()],
+                             "files": [str(p) for _, p in inputs.all()], "empty": empty,
                              "built_seconds": round(time.perf_counter() - started, 3)})
 
 
@@ -264,11 +303,14 @@ def memory_store(sources: Sources, *, progress: bool = True, with_ontology: bool
 
 
 def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
-          what: str = "building the query store") -> None:
+          what: str = "building the query store") -> list[int]:
+    """Load every input into store; return the positions (in inputs.all()) of the files
+    that held no triples (parse_file has warned about each)."""
     bar = _Progress(inputs.size(), enabled=progress, what=what)
     small: list[ox.Quad] = []
+    empty: list[int] = []
     done = 0
-    for role, path in inputs.all():
+    for i, (role, path) in enumerate(inputs.all()):
         graph = ONTOLOGY_GRAPH if role == "ontology" else None
         size = path.stat().st_size
         fmt = format_of(path)
@@ -280,6 +322,8 @@ def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
             bar.run(path.name, done, size, lambda: _bulk_load(store, path, fmt, graph))
         else:
             quads = parse_file(path)
+            if not quads:
+                empty.append(i)
             if graph is not None:
                 quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
             small.extend(quads)
@@ -291,6 +335,17 @@ def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
     if small:
         store.bulk_extend(small)
     bar.finish(time.perf_counter() - started)
+    return empty
+
+
+def _warn_empty(folder: Path, inputs: Inputs) -> None:
+    """A store opened without parsing warns again about the input files that hold no
+    triples (recorded by position when it was built: the same contents in the same order)."""
+    meta = _read_meta(folder) or {}
+    files = inputs.all()
+    for i in meta.get("empty") or ():
+        if isinstance(i, int) and 0 <= i < len(files):
+            warn(f"{files[i][1]}: no triples (the file holds only comments, prefixes or an empty document)")
 
 
 def _check_head(path: Path) -> None:
@@ -302,8 +357,13 @@ def _check_head(path: Path) -> None:
 
 
 def _bulk_load(store: ox.Store, path: Path, fmt, graph) -> None:
+    from .parse import BOM
+
     try:
-        store.bulk_load(path=str(path), format=fmt, to_graph=graph)
+        with open(path, "rb") as f:
+            if f.read(len(BOM)) != BOM:  # a byte-order mark is skipped, as parse_file does
+                f.seek(0)
+            store.bulk_load(f, format=fmt, to_graph=graph)
     except SyntaxError as e:
         msg = str(e.msg if hasattr(e, "msg") else e)
         msg = re.sub(r"^Parser error (at line \d+ between columns \d+ and \d+|at line \d+ column \d+|"
