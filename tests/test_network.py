@@ -4,6 +4,7 @@ and GraphML / GEXF / JSON / DOT exports that networkx reads back unchanged."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ from yilian.dataset.sources import Sources
 from yilian.dataset.store import memory_store
 from yilian.network import analysis
 from yilian.network.analysis import analyse, render_stats
-from yilian.network.build import Network, build
+from yilian.network.build import Filters, Network, build
 from yilian.network.export import flat, from_json
 
 from pathlib import Path
@@ -311,3 +312,37 @@ def test_people_through_the_cli_on_the_bundled_graph(run):
     assert "quote: “新任卫生院第一书记、湘潭县人民医院呼吸科主任林芳”" in r.stdout
     # without --people a person is not a node of the network
     assert run("network", "path", "林芳", "谭家山镇卫生院").exit_code != 0
+
+
+# ---------------------------------------------------------------- colours
+
+def test_tie_colour_does_not_depend_on_the_kinds_present():
+    """A tie kind's colour was its position among the kinds present: 'posting' was brown,
+    red, cyan or blue depending on the filters. Now every known kind has its own colour."""
+    from yilian.network.build import _FIXED_KINDS
+    from yilian.network.view import TIE_COLOURS, kind_styles, tie_colour
+
+    store = memory_store(Sources())
+    colours = set()
+    for kw in ({}, {"mode": "node"}, {"filters": Filters(kinds=("posting",))},
+               {"filters": Filters(kinds=("posting", "cooperation"))}):
+        styles = kind_styles(build(store, **kw))
+        colours.add(styles["posting"]["color"])
+    assert colours == {TIE_COLOURS["posting"]}
+    # every kind the ontology and the builder know has its own entry in the table
+    roles_and_types = {r["k"].value.rsplit("#", 1)[-1] for r in store.query(
+        "SELECT ?k WHERE { { ?k a yl:MembershipRole } UNION { ?k a yl:CooperationType } }",
+        prefixes=PREFIXES, use_default_graph_as_union=True)}
+    from yilian.network.build import kebab
+
+    known = set(_FIXED_KINDS) | {kebab(x) for x in roles_and_types}
+    assert known <= set(TIE_COLOURS), known - set(TIE_COLOURS)
+    assert len(set(TIE_COLOURS[k] for k in known if k != "has-unit")) == len(known) - 1  # all distinct
+    # a kind outside the table: derived from its name, stable, a colour of its family's hue
+    new = tie_colour("joint-training", "cooperation")
+    assert new == tie_colour("joint-training", "cooperation") and re.fullmatch(r"#[0-9a-f]{6}", new)
+    assert new != tie_colour("joint-research", "cooperation")
+    import colorsys
+
+    r, g, b = (int(new[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    assert 185 <= colorsys.rgb_to_hls(r, g, b)[0] * 360 <= 230

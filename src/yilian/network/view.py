@@ -37,8 +37,33 @@ FAMILY_DASHES = {
 }
 FAMILY_WIDTH = {"membership": 3, "posting": 2.5, "cooperation": 2, "structure": 1.2, "program": 1.5,
                 "designation": 1.5, "participation": 1.2, "people": 1.2}
-KIND_PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-                "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd"]
+#: the colour of every known tie kind (docs/network.md, "What the network holds"), the same
+#: in every export (HTML, SVG, PNG, GEXF) whatever the filters: each family is one hue group
+#: (membership reds, posting brown, cooperation blues, structure greys, program greens,
+#: designation purple, participation olive, people magentas), its kinds shades of it
+TIE_COLOURS = {
+    # membership: reds
+    "lead-role": "#99000d", "joint-role": "#d62728", "collaborating-role": "#ef6548",
+    "linked-role": "#fc8d59", "member-role": "#c0392b", "membership": "#e34a33",
+    # posting: brown
+    "posting": "#8c510a",
+    # cooperation: blues and teals
+    "referral-channel": "#08519c", "co-building": "#3182bd", "expert-support": "#17becf",
+    "remote-service": "#6baed6", "shared-centre-connection": "#00838f", "result-recognition": "#2c3e94",
+    "cooperation-result": "#7fa7cc", "cooperation": "#4a6fa5",
+    # structure: greys
+    "unit-of": "#636363", "sub-organization-of": "#969696", "linked-to": "#252525", "has-unit": "#636363",
+    # program: greens
+    "runs": "#238b45", "co-runs": "#74c476", "program-beneficiary": "#006d2c",
+    # designation, participation
+    "designation": "#6a51a3", "participation": "#9a8c1a",
+    # people: magentas
+    "position": "#c51b7d", "posted-to": "#de77ae", "mentoring": "#7a0177", "founder": "#f768a1",
+}
+#: the hue range (degrees) of each family, for kinds that are not in TIE_COLOURS
+FAMILY_HUES = {"membership": (350, 20), "posting": (25, 40), "cooperation": (185, 230), "structure": None,
+               "program": (95, 150), "designation": (255, 285), "participation": (50, 65),
+               "people": (300, 335)}
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 _CJK_NAME = re.compile(r"CJK|Han Sans|Han Serif|WenQuanYi|WQY|Droid Sans Fallback|AR PL|Noto Sans SC|"
                        r"Noto Serif SC|SimHei|SimSun|Microsoft YaHei|PingFang|Hiragino|Source Han", re.I)
@@ -50,13 +75,37 @@ class MissingFontError(YilianError):
     """No installed font can draw Chinese characters."""
 
 
+def tie_colour(kind: str, family: str = "") -> str:
+    """The colour of a tie kind as #rrggbb: from TIE_COLOURS for a known kind; for any
+    other kind (a new yl:CooperationType, a new property between organizations) derived
+    from the kind's name alone (SHA-256), in its family's hue range, so that the same kind
+    has the same colour in every export, whatever else the network holds."""
+    if kind in TIE_COLOURS:
+        return TIE_COLOURS[kind]
+    import colorsys
+    import hashlib
+
+    h = hashlib.sha256(kind.encode("utf-8")).digest()
+    span = FAMILY_HUES.get(family, (0, 360))
+    if span is None:  # structure: greys
+        grey = 0x40 + h[0] % 0x60
+        return f"#{grey:02x}{grey:02x}{grey:02x}"
+    lo, hi = span
+    width = (hi - lo) % 360 or 360
+    hue = (lo + width * (int.from_bytes(h[:2], "big") / 0xFFFF)) % 360
+    light = 0.32 + 0.24 * h[2] / 255
+    r, g, b = colorsys.hls_to_rgb(hue / 360, light, 0.75)
+    return "#" + "".join(f"{round(x * 255):02x}" for x in (r, g, b))
+
+
 def kind_styles(net) -> dict[str, dict]:
-    """Colour, dashes and width of every tie kind in the network (stable across runs)."""
+    """Colour, dashes and width of every tie kind in the network: the colour is the
+    kind's own (tie_colour), never its position among the kinds present."""
     out = {}
-    for i, k in enumerate(sorted(net.kinds)):
+    for k in sorted(net.kinds):
         kind = net.kinds[k]
         out[k] = {"id": k, "label": kind.label, "label_en": kind.label_en, "family": kind.family,
-                  "color": KIND_PALETTE[i % len(KIND_PALETTE)], "dashes": FAMILY_DASHES.get(kind.family, False),
+                  "color": tie_colour(k, kind.family), "dashes": FAMILY_DASHES.get(kind.family, False),
                   "width": FAMILY_WIDTH.get(kind.family, 1.5)}
     return out
 
