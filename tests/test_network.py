@@ -346,3 +346,48 @@ def test_tie_colour_does_not_depend_on_the_kinds_present():
 
     r, g, b = (int(new[i:i + 2], 16) / 255 for i in (1, 3, 5))
     assert 185 <= colorsys.rgb_to_hls(r, g, b)[0] * 360 <= 230
+
+
+# ---------------------------------------------------------------- what is left out, and why
+
+def test_hidden_organizations_without_ties_are_counted_on_stderr(run):
+    """The default network dropped 24 of 74 organizations without saying so, among them the
+    leads of four of the five specialty alliances."""
+    for cmd in (["stats", "--format", "json"], ["export", "--format", "json"]):
+        r = run("network", *cmd)
+        assert r.exit_code == 0, r.stderr
+        assert r.stderr == "yilian: note: 24 organizations without ties are not shown (--include-isolated shows them)\n"
+        r = run("network", *cmd, "--include-isolated")
+        assert r.exit_code == 0 and r.stderr == ""
+    plain = json.loads(run("network", "stats", "--format", "json").stdout)
+    every = json.loads(run("network", "stats", "--format", "json", "--include-isolated").stdout)
+    assert plain["isolated_not_shown"] == 24 and every["isolated_not_shown"] == 0
+    assert every["nodes"] == plain["nodes"] + 24 == 74
+    net = bundled_net()
+    labels = {d["label"] for d in net.isolated.values()}
+    assert {"湘潭市中医医院", "湘潭市口腔医院", "湘潭市六医院", "湘潭市妇幼保健院"} <= labels
+    assert all(d["leads"] for d in net.isolated.values() if d["label"] in {"湘潭市中医医院", "湘潭市口腔医院"})
+
+
+def test_alliance_filter_that_leaves_nothing_says_why(run):
+    """`network stats --alliance 湘潭市中医联盟` printed "0 nodes" with exit 0 and no hint."""
+    r = run("network", "stats", "--alliance", "湘潭市中医联盟")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("Network: 0 nodes, 0 ties")
+    assert r.stderr.splitlines() == [
+        "yilian: note: 1 organization without ties is not shown (--include-isolated shows it)",
+        "yilian: note: 湘潭市中医联盟 is drawn as its lead 湘潭市中医医院, and the graph names no other member of it, "
+        "so there is no lead → member tie; it declares 30 members (yid:doc-004) (try --alliances node or --include-isolated)",
+    ]
+    r = run("network", "stats", "--alliance", "湘潭市中医联盟", "--alliances", "node", "--format", "json")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert json.loads(r.stdout)["tie_kinds"] == {"lead-role": 1}
+    r = run("network", "stats", "--alliance", "湘潭市中医联盟", "--include-isolated", "--format", "json")
+    assert json.loads(r.stdout)["nodes"] == 1 and "(try --alliances node)" in r.stderr
+
+
+def test_filters_that_leave_no_tie_say_so(run):
+    r = run("network", "export", "--format", "json", "--tie", "designation", "--place", "测试县", *ONLY)
+    assert r.exit_code == 0
+    assert from_json(r.stdout_bytes).number_of_nodes() == 0
+    assert r.stderr.splitlines()[-1].startswith("yilian: note: no tie is left after the filters (places=yid:")

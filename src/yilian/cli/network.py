@@ -62,6 +62,14 @@ def _build(spec: dict, sources):
     return store, net
 
 
+def _notes(net) -> None:
+    """What the network leaves out, on stderr (the output itself stays the data)."""
+    from ..network.build import notes
+
+    for line in notes(net):
+        click.echo(f"yilian: note: {line}", err=True)
+
+
 @click.group()
 def network():
     """The network of ties between institutions: who leads whom, postings, referrals,
@@ -89,6 +97,7 @@ def stats(top, fmt, spec, sources):
 
     _, net = _build(spec, sources)
     emit(analysis.render_stats(analysis.analyse(net, top), fmt, top), None)
+    _notes(net)
 
 
 @network.command()
@@ -123,6 +132,7 @@ def export(fmt, output, spec, sources):
     files = sources.files()
     _, net = _build(spec, sources)
     emit(network_export.export(net, fmt), output, files)
+    _notes(net)
 
 
 @network.command()

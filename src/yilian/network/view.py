@@ -147,42 +147,47 @@ def _inline(code: str) -> str:
 
 
 def view_data(net) -> dict:
-    """Everything the page draws, as plain JSON."""
+    """Everything the page draws, as plain JSON: every organization, those without ties
+    (net.isolated, or of degree 0 with include_isolated) flagged `isolated` so that the
+    page can hide them behind a tick box that says how many there are; every alliance of
+    the network's alliance table in the menu, whether or not it has ties."""
     G = net.graph
     from .build import undirected
 
     U = undirected(G)
     kinds = kind_styles(net)
-    alliances: dict[str, str] = {}
     nodes = []
-    for n, d in sorted(G.nodes(data=True)):
-        for a in d["alliances"]:
-            alliances[a] = ""
+    everyone = [(n, d, U.degree(n)) for n, d in G.nodes(data=True)] + [(n, d, 0) for n, d in net.isolated.items()]
+    for n, d, degree in sorted(everyone, key=lambda x: x[0]):
         nodes.append({"id": n, "label": d["label"], "label_en": d["label_en"], "name": d["name"],
                       "alt": d["alt_labels"], "kind": d["kind"], "kind_label": d["kind_label"], "group": d["group"],
                       "place": d["place"], "alliances": d["alliances"], "leads": d["leads"],
-                      "sources": d["sources"], "degree": U.degree(n)})
+                      "sources": d["sources"], "degree": degree, "isolated": degree == 0})
     edges = []
     seen: dict[tuple, int] = {}
     for u, v, k, d in sorted(G.edges(keys=True, data=True)):
         pair = tuple(sorted((u, v)))
         seen[pair] = seen.get(pair, 0) + 1
-        for a in d["via"]:
-            alliances[a] = ""
         edges.append({"id": f"{u}|{k}|{v}", "from": u, "to": v, "kind": k, "directed": d["directed"],
                       "via": d["via"], "bend": seen[pair] - 1, "date": d["date"],
                       "facts": [{x: f.get(x, "") for x in ("iri", "label", "sources", "files", "quotes", "date", "person", "title")}
                                 for f in d["facts"]]})
-    labels = {n: G.nodes[n]["label"] for n in G}
-    for row in net.alliances:
-        labels.setdefault(row["alliance"], row["label"])
-    groups = sorted({d["group"] for _, d in G.nodes(data=True)}, key=lambda g: list(GROUP_COLOURS).index(g) if g in GROUP_COLOURS else 99)
+    labels = {n: d["label"] for n, d, _ in everyone}
+    alliances = {row["alliance"]: row["label"] for row in net.alliances}
+    for n, d, _ in everyone:  # the alliances named on nodes and ties, in case the table lacks one
+        for a in d["alliances"]:
+            if a in labels and G.nodes.get(a, net.isolated.get(a, {})).get("group") == "Alliance":
+                alliances.setdefault(a, labels[a])
+    for a in net.drawn_as:
+        alliances.setdefault(a, labels.get(a, a))
+    groups = sorted({d["group"] for _, d, _ in everyone},
+                    key=lambda g: list(GROUP_COLOURS).index(g) if g in GROUP_COLOURS else 99)
     return {
         "nodes": nodes, "edges": edges, "kinds": [kinds[k] for k in sorted(kinds)],
         "groups": [{"id": g, "label": GROUP_LABELS.get(g, (g, g))[0], "label_en": GROUP_LABELS.get(g, (g, g))[1],
                     "color": GROUP_COLOURS.get(g, "#999999")} for g in groups],
-        "alliances": sorted(({"iri": a, "label": labels.get(a, a)} for a in alliances), key=lambda x: (x["label"], x["iri"])),
-        "mode": net.mode, "fontFace": FONT_STACK,
+        "alliances": sorted(({"iri": a, "label": lab} for a, lab in alliances.items()), key=lambda x: (x["label"], x["iri"])),
+        "mode": net.mode, "fontFace": FONT_STACK, "showIsolated": bool(net.include_isolated),
     }
 
 
