@@ -9,6 +9,7 @@ import io
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import resources
@@ -281,35 +282,244 @@ def _is_cjk(c: str) -> bool:
     return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF
 
 
+#: the drawing: a label's font size (points), the font stack named in SVG text (the first is
+#: the installed CJK font find_cjk_font picks), how many labels a large network gets
+LABEL_SIZE = 8
+SVG_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+             "Microsoft YaHei", "PingFang SC", "DejaVu Sans")
+MAX_LABELS = 150
+#: inches per unit of the component layouts (about one tie's length), and the canvas bounds
+UNIT_INCHES = 1.25
+CANVAS_INCHES = (8.0, 36.0)
+LEGEND_INCHES = 3.6
+
+
+@dataclass
+class Drawing:
+    """Where everything goes in a drawing of the network, in inches from the bottom-left
+    corner of the drawing area (the legend and title are outside it).
+
+    pos: node -> (x, y); radius: node -> marker radius; labels: the labels placed, highest
+    degree first, each (node, x0, y0, x1, y1) — the box of its text, which overlaps no other
+    label's box; skipped: the nodes whose label found no free place."""
+
+    width: float
+    height: float
+    pos: dict
+    radius: dict
+    labels: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+
+
+def _simple(U, nodes=None):
+    """A copy of (part of) the undirected graph whose node and edge order is sorted, so that
+    layouts do not depend on set order (PYTHONHASHSEED) — the same input gives the same drawing."""
+    import networkx as nx
+
+    keep = set(U) if nodes is None else set(nodes)
+    H = nx.Graph()
+    H.add_nodes_from(sorted(keep))
+    H.add_edges_from(sorted(tuple(sorted((u, v))) for u, v in U.edges() if u in keep and v in keep))
+    return H
+
+
+def _text_size(text: str, prop) -> tuple[float, float]:
+    """Width and height of a text in inches (matplotlib's own metrics of the font)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = RendererAgg(10, 10, 72)
+    w, h, _ = _RENDERER.get_text_width_height_descent(text, prop, ismath=False)
+    return w / 72, h / 72
+
+
+_RENDERER = None
+
+
+def drawing_layout(net, seed: int = 7, font_name: str | None = None) -> Drawing:
+    """A seeded, reproducible layout that fills the canvas, with labels that do not overlap.
+
+    Each connected component is laid out on its own (Kamada-Kawai up to 300 nodes, else a
+    spring layout seeded with `seed`), scaled so that a typical tie is about UNIT_INCHES
+    long and stretched sideways (labels are wide); the components are packed in shelves into
+    the strip width whose canvas is closest to 16:10. Labels are placed greedily, highest
+    degree first (ties broken by label and IRI): above, below, right or left of the node,
+    the first place whose box stays on the canvas and overlaps no label already placed and
+    no other node; a label that finds no place is left out (listed in `skipped`). A large
+    network (more than 300 nodes) labels at most MAX_LABELS nodes."""
+    import statistics
+
+    import networkx as nx
+    from matplotlib.font_manager import FontProperties
+
+    from .build import undirected
+
+    G = net.graph
+    U = _simple(undirected(G))
+    prop = FontProperties(family=[font_name] if font_name else ["sans-serif"], size=LABEL_SIZE)
+    big = U.number_of_nodes() > 300
+    degree = dict(U.degree())
+    radius = {n: math.sqrt(min(60 + 40 * degree[n], 700)) / 2 / 72 for n in U}
+    label_of = {n: G.nodes[n]["label"] for n in U}
+    ranked = sorted(U, key=lambda x: (-degree[x], label_of[x], x))
+    to_label = ranked[:MAX_LABELS] if big else ranked
+    size_of = {n: _text_size(label_of[n], prop) for n in to_label}
+    # 1. each component in layout units (about one tie long), y up
+    comps = sorted((sorted(c) for c in nx.connected_components(U)), key=lambda c: (-len(c), c))
+    boxes = []
+    stretch = 1.6
+    for comp in comps:
+        if len(comp) == 1:
+            local = {comp[0]: (0.0, 0.0)}
+        elif len(comp) == 2:  # one above the other, so the two labels do not collide
+            local = {comp[0]: (0.0, 0.5), comp[1]: (0.0, -0.5)}
+        else:
+            sub = _simple(U, comp)
+            try:
+                raw = nx.kamada_kawai_layout(sub) if len(comp) <= 300 else nx.spring_layout(sub, seed=seed)
+            except ImportError:  # no scipy
+                raw = nx.spring_layout(sub, seed=seed, iterations=200)
+            lengths = [math.dist(raw[u], raw[v]) for u, v in sub.edges()]
+            unit = statistics.median(lengths) or 1.0
+            local = {x: (float(p[0]) / unit * stretch, float(p[1]) / unit) for x, p in raw.items()}
+        xs = [p[0] for p in local.values()]
+        ys = [p[1] for p in local.values()]
+        half = max((size_of.get(x, (0.0, 0.0))[0] / UNIT_INCHES / 2 for x in comp), default=0.0)
+        pad_x, pad_y = max(0.5, half + 0.15), 0.5
+        boxes.append((comp, local, min(xs) - pad_x, min(ys) - pad_y, max(xs) + pad_x, max(ys) + pad_y))
+    # 2. pack the boxes into a strip (skyline, bottom-left first: each box, largest first,
+    #    where it sits highest, then leftmost) of the width whose canvas is closest to 16:10
+    order = sorted(range(len(boxes)), key=lambda i: (-(boxes[i][4] - boxes[i][2]) * (boxes[i][5] - boxes[i][3]), i))
+
+    def pack(strip: float):
+        sky = [(0.0, strip, 0.0)]  # segments (x, width, depth reached), left to right
+        placed, width, depth = {}, 0.0, 0.0
+        for i in order:
+            w, h = boxes[i][4] - boxes[i][2], boxes[i][5] - boxes[i][3]
+            best_at = None
+            for j, (sx, _, _) in enumerate(sky):
+                if sx + w > strip + 1e-9 and sx > 0:
+                    break
+                top, k = 0.0, j
+                while k < len(sky) and sky[k][0] < sx + w - 1e-9:
+                    top = max(top, sky[k][2])
+                    k += 1
+                if best_at is None or (top, sx) < best_at[:2]:
+                    best_at = (top, sx)
+            y, x = best_at
+            placed[i] = (x, y)
+            width, depth = max(width, x + w), max(depth, y + h)
+            new_sky = []
+            for sx, sw, sd in sky:  # cut the segments under the box, put the box's top in
+                if sx + sw <= x or sx >= x + w:
+                    new_sky.append((sx, sw, sd))
+                    continue
+                if sx < x:
+                    new_sky.append((sx, x - sx, sd))
+                if sx + sw > x + w:
+                    new_sky.append((x + w, sx + sw - x - w, sd))
+            new_sky.append((x, w, y + h))
+            sky = sorted(new_sky)
+        return placed, width, depth
+
+    widest = max((b[4] - b[2] for b in boxes), default=1.0)
+    total = sum(b[4] - b[2] for b in boxes) or 1.0
+    best = None
+    for step in range(0, 41):
+        strip = widest + (total - widest) * step / 40
+        placed, w, h = pack(strip)
+        score = (abs(math.log((w / max(h, 1e-9)) / 1.6)), step)
+        if best is None or score < best[0]:
+            best = (score, placed, w, h)
+    _, placed, width_u, height_u = best
+    # 3. to inches, within the canvas bounds
+    scale = UNIT_INCHES
+    lo, hi = CANVAS_INCHES
+    if width_u * scale > hi:
+        scale = hi / width_u
+    if width_u * scale < lo:
+        scale = lo / width_u
+    pos = {}
+    for i, (comp, local, x0, y0, x1, y1) in enumerate(boxes):
+        ox_, oy_ = placed[i]
+        for x in comp:  # shelves go down from the top
+            pos[x] = ((ox_ + local[x][0] - x0) * scale, (height_u - oy_ - (y1 - local[x][1])) * scale)
+    width, height = max(width_u * scale, 1.0), max(height_u * scale, 1.0)
+    drawing = Drawing(width, height, pos, radius)
+    # 4. labels, greedily by importance
+    gap, pad = 0.03, 0.02
+    markers = {n: (pos[n][0] - radius[n], pos[n][1] - radius[n], pos[n][0] + radius[n], pos[n][1] + radius[n]) for n in U}
+    cell = 1.0
+    grid: dict[tuple, list] = {}
+
+    def cells(b):
+        return [(i, j) for i in range(int(b[0] // cell), int(b[2] // cell) + 1)
+                for j in range(int(b[1] // cell), int(b[3] // cell) + 1)]
+
+    for n, b in markers.items():
+        for c in cells(b):
+            grid.setdefault(c, []).append(("node", n, b))
+
+    def hits(b, own):
+        for c in cells(b):
+            for what, other, ob in grid.get(c, ()):
+                if other == own:
+                    continue
+                if b[0] < ob[2] and ob[0] < b[2] and b[1] < ob[3] and ob[1] < b[3]:
+                    return True
+        return False
+
+    for n in to_label:
+        w, h = size_of[n]
+        x, y = pos[n]
+        r = radius[n]
+        tries = [(x - w / 2, y + r + gap), (x - w / 2, y - r - gap - h), (x + r + gap, y - h / 2), (x - r - gap - w, y - h / 2)]
+        chosen = None
+        for bx, by in tries:
+            b = (bx - pad, by - pad, bx + w + pad, by + h + pad)
+            if b[0] >= 0 and b[1] >= 0 and b[2] <= width and b[3] <= height and not hits(b, n):
+                chosen = b
+                break
+        if chosen is None:
+            drawing.skipped.append(n)
+            continue
+        drawing.labels.append((n, *chosen))
+        for c in cells(chosen):
+            grid.setdefault(c, []).append(("label", n, chosen))
+    return drawing
+
+
 def to_image(net, fmt: str, *, seed: int = 7) -> bytes:
-    """Draw the network with matplotlib (no pyplot): colour by kind, line style by tie."""
+    """Draw the network with matplotlib (no pyplot): nodes coloured by kind, ties by the
+    kind's own colour and the family's line style, labels that do not overlap (drawing_layout).
+    SVG labels are real text in the installed CJK font (named, with fallbacks, so that any
+    viewer renders Chinese); the same network gives the same bytes (fixed svg.hashsalt,
+    no dates)."""
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
     import matplotlib
 
-    from .build import undirected
-
     G = net.graph
-    U = undirected(G)
-    n = max(1, U.number_of_nodes())
-    big = n > 300
-    ranked = sorted(G.nodes, key=lambda x: (-U.degree(x), G.nodes[x]["label"], x))
-    labelled = set(ranked[:150]) if big else set(G.nodes)
     kinds = kind_styles(net)
-    text = "".join(G.nodes[x]["label"] for x in labelled) + "".join(k["label"] for k in kinds.values()) + "医联机构关系网络"
+    text = "".join(d["label"] for _, d in G.nodes(data=True)) + "".join(k["label"] for k in kinds.values()) + "医联机构关系网络"
     font = find_cjk_font(text)
-    pos, (width, height) = packed_layout(U, seed)
-    scale = min(2.2, 16.0 / max(width, 1e-9))
-    fig_w, fig_h = max(8.0, width * scale), max(5.0, height * scale)
-    rc = {"font.family": [font.name, "DejaVu Sans"], "svg.fonttype": "path", "svg.hashsalt": "yilian",
-          "axes.unicode_minus": False}
+    rc = {"font.family": ["sans-serif"], "font.sans-serif": [font.name, *[f for f in SVG_FONTS if f != font.name]],
+          "svg.fonttype": "none", "svg.hashsalt": "yilian", "axes.unicode_minus": False}
     with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(fig_w + 4.2, fig_h + 0.8), dpi=110)
-        ax = fig.add_axes((0.005, 0.005, fig_w / (fig_w + 4.2) - 0.01, fig_h / (fig_h + 0.8) - 0.01))
+        d = drawing_layout(net, seed, font.name)
+        pos = d.pos
+        big = len(pos) > 300
+        top = 0.7
+        fig_w, fig_h = d.width + LEGEND_INCHES, d.height + top
+        fig = Figure(figsize=(fig_w, fig_h), dpi=110)
+        ax = fig.add_axes((0, 0, d.width / fig_w, d.height / fig_h))
         ax.set_axis_off()
+        ax.set_xlim(0, d.width)
+        ax.set_ylim(0, d.height)
         count: dict[tuple, int] = {}
-        for u, v, k, d in sorted(G.edges(keys=True, data=True)):
+        for u, v, k, e in sorted(G.edges(keys=True, data=True)):
             st = kinds[k]
             pair = tuple(sorted((u, v)))
             i = count.get(pair, 0)
@@ -319,70 +529,38 @@ def to_image(net, fmt: str, *, seed: int = 7) -> bytes:
             if big:
                 ax.plot(*zip(pos[u], pos[v]), color=st["color"], lw=0.6, ls=ls, alpha=0.6, zorder=1)
                 continue
-            ax.add_patch(FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>" if d["directed"] else "-",
+            ax.add_patch(FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>" if e["directed"] else "-",
                                          mutation_scale=11, lw=st["width"] * 0.8, color=st["color"], ls=ls,
-                                         connectionstyle=f"arc3,rad={rad}", shrinkA=9, shrinkB=9, alpha=0.9,
-                                         zorder=1))
+                                         connectionstyle=f"arc3,rad={rad}", shrinkA=d.radius[u] * 72 + 1,
+                                         shrinkB=d.radius[v] * 72 + 1, alpha=0.9, zorder=1))
         for group in GROUP_COLOURS:
-            xs = [x for x in G if G.nodes[x]["group"] == group]
+            xs = sorted(x for x in G if G.nodes[x]["group"] == group)
             if not xs:
                 continue
-            ax.scatter([pos[x][0] for x in xs], [pos[x][1] for x in xs], s=[60 + 40 * U.degree(x) for x in xs],
+            ax.scatter([pos[x][0] for x in xs], [pos[x][1] for x in xs], s=[(d.radius[x] * 2 * 72) ** 2 for x in xs],
                        c=GROUP_COLOURS[group], edgecolors="#333333", linewidths=0.6,
                        marker="D" if group == "Alliance" else "o", zorder=2)
-        for x in sorted(labelled):
-            t = ax.text(pos[x][0], pos[x][1] + 0.09, G.nodes[x]["label"], fontsize=8 if not big else 6,
-                        ha="center", va="bottom", zorder=3,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-            t.set_gid("label-" + G.nodes[x]["name"])
-        ax.set_xlim(-0.9, width + 0.2)
-        ax.set_ylim(-height - 0.1, 0.25)
+        for n, x0, y0, x1, y1 in d.labels:
+            t = ax.text((x0 + x1) / 2, (y0 + y1) / 2, G.nodes[n]["label"], fontsize=LABEL_SIZE, ha="center",
+                        va="center", zorder=3,
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
+            t.set_gid("label-" + G.nodes[n]["name"])
         handles = [Line2D([], [], marker="D" if g == "Alliance" else "o", ls="", color=GROUP_COLOURS[g],
                           markeredgecolor="#333333", label=f"{GROUP_LABELS[g][0]} {GROUP_LABELS[g][1]}")
                    for g in GROUP_COLOURS if any(G.nodes[x]["group"] == g for x in G)]
         handles += [Line2D([], [], color=s["color"], lw=max(1.2, s["width"]),
                            ls=(0, tuple(x / 2 for x in s["dashes"])) if s["dashes"] else "solid",
                            label=f"{s['label']} {s['id']}") for s in kinds.values()]
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(fig_w / (fig_w + 4.2), 0.95), fontsize=9, frameon=False)
+        legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(d.width / fig_w, d.height / fig_h),
+                            fontsize=9, frameon=False)
+        legend.set_gid("legend")
+        shown = f"{len(d.labels)} of {len(pos)} labelled" if len(d.labels) < len(pos) else "all labelled"
         fig.suptitle(f"医联 yilian · 机构关系网络  {G.number_of_nodes()} nodes, {G.number_of_edges()} ties "
-                     f"(alliances as {'their leads' if net.mode == 'lead' else 'nodes'})", fontsize=13, x=0.01, ha="left")
+                     f"(alliances as {'their leads' if net.mode == 'lead' else 'nodes'}; {shown})",
+                     fontsize=13, x=0.01, y=1 - 0.15 / fig_h, ha="left", va="top")
         buf = io.BytesIO()
         if fmt == "svg":
             fig.savefig(buf, format="svg", metadata={"Date": None})
         else:
             fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
-
-
-def packed_layout(U, seed: int = 7):
-    """Each connected component laid out on its own (Kamada-Kawai where scipy is there,
-    else a seeded spring layout) and the components packed in rows, largest first.
-    Returns positions and the (width, height) of the drawing; y grows downwards from 0."""
-    import networkx as nx
-
-    comps = sorted((sorted(c) for c in nx.connected_components(U)), key=lambda c: (-len(c), c))
-    total = sum(len(c) for c in comps) or 1
-    limit = max(6.0, math.sqrt(total) * 1.6)
-    pos, x, y, row_h, width = {}, 0.0, 0.0, 0.0, 0.0
-    for comp in comps:
-        sub = U.subgraph(comp)
-        size = len(comp)
-        if size == 1:
-            local = {comp[0]: (0.0, 0.0)}
-        elif size == 2:  # one above the other, so the two labels do not collide
-            local = {comp[0]: (0.0, 1.0), comp[1]: (0.0, -1.0)}
-        else:
-            try:
-                local = nx.kamada_kawai_layout(sub) if size <= 300 else nx.spring_layout(sub, seed=seed)
-            except ImportError:  # no scipy
-                local = nx.spring_layout(sub, seed=seed, iterations=200)
-        r = 0.8 * math.sqrt(size) if size > 2 else (0.7 if size == 2 else 0.3)
-        if x > 0 and x + 2 * r > limit:
-            x, y, row_h = 0.0, y - row_h, 0.0
-        cx, cy = x + r, y - r
-        for node, (px, py) in local.items():
-            pos[node] = (cx + float(px) * r * 0.9, cy + float(py) * r * 0.9)
-        x += 2 * r + 1.1
-        row_h = max(row_h, 2 * r + 0.45)
-        width = max(width, x)
-    return pos, (width, -(y - row_h))
