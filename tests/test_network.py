@@ -29,6 +29,16 @@ ONLY = ["--no-default-graph", "--data", str(NET)]
 YID = PREFIXES["yid"]
 
 
+@pytest.fixture
+def cjk_font_name():
+    from yilian.network import view
+
+    try:
+        return view.find_cjk_font("医院").name
+    except view.MissingFontError:
+        return None
+
+
 def fixture_net(**kw) -> Network:
     return build(memory_store(Sources((str(NET),), False)), **kw)
 
@@ -223,7 +233,7 @@ def test_exports_round_trip_through_networkx(run, tmp_path, fmt, mode):
     if fmt == "graphml":
         back = nx.read_graphml(out, force_multigraph=True)
     elif fmt == "gexf":
-        back = nx.read_gexf(out)
+        back = read_mixed_gexf(out)
     else:
         back = from_json(out.read_bytes())
     assert back.is_directed() and back.is_multigraph()
@@ -235,17 +245,68 @@ def test_exports_round_trip_through_networkx(run, tmp_path, fmt, mode):
         assert {(u, v, k): d for u, v, k, d in back.edges(keys=True, data=True)} == \
                {(u, v, k): d for u, v, k, d in net.graph.edges(keys=True, data=True)}
         return
-    got_nodes = {n: {k: v for k, v in d.items() if k != "label" or fmt != "gexf"} | ({"label": d["label"]} if "label" in d else {})
-                 for n, d in back.nodes(data=True)}
+    got_nodes = {n: {k: v for k, v in d.items() if k != "viz"} for n, d in back.nodes(data=True)}
     assert got_nodes == want_nodes
     got_edges = {}
     for u, v, k, d in back.edges(keys=True, data=True):
         d = dict(d)
         d.pop("id", None)
+        d.pop("viz", None)
         if fmt == "gexf":  # GEXF keeps the weight as a float
             d["weight"] = int(d["weight"])
         got_edges[(u, v, d["kind"])] = d
     assert got_edges == want_edges
+
+
+def read_mixed_gexf(path):
+    """networkx's read_gexf refuses a mixed graph ("Undirected edge found in directed
+    graph"), so it reads a copy without the per-edge type="undirected" (checked apart)."""
+    import io
+
+    text = Path(path).read_bytes()
+    return nx.read_gexf(io.BytesIO(text.replace(b' type="undirected"', b"")))
+
+
+def test_gexf_has_colours_positions_and_undirected_ties(run, tmp_path, cjk_font_name):
+    """GEXF had no colours or positions, and undirected ties came out directed."""
+    import xml.etree.ElementTree as ET
+
+    from yilian.network import view
+
+    out = tmp_path / "net.gexf"
+    r = run("network", "export", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    net = bundled_net()
+    G = net.graph
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(out).getroot()
+    graph = root.find("g:graph", ns)
+    assert graph.get("defaultedgetype") == "directed"
+    edges = graph.findall("g:edges/g:edge", ns)
+    assert len(edges) == net.edge_count()
+    undirected_ids = {f"{u} {k} {v}" for u, v, k, d in G.edges(keys=True, data=True) if not d["directed"]}
+    assert undirected_ids and {e.get("id") for e in edges if e.get("type") == "undirected"} == undirected_ids
+    assert all(e.get("type") in (None, "undirected") for e in edges)
+    with pytest.raises(nx.NetworkXError, match="Undirected edge found in directed graph"):
+        nx.read_gexf(out)  # networkx does not read mixed graphs; Gephi does
+    back = read_mixed_gexf(out)
+    drawing = view.drawing_layout(net, font_name=cjk_font_name, labels=False)
+    for n, d in back.nodes(data=True):
+        colour = view.GROUP_COLOURS[G.nodes[n]["group"]]
+        assert d["viz"]["color"] == {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16),
+                                     "a": 1.0}
+        x, y = drawing.pos[n]
+        assert (d["viz"]["position"]["x"], d["viz"]["position"]["y"]) == (round(x * 72, 2), round(y * 72, 2))
+    kind_of = {f"{u} {k} {v}": k for u, v, k in G.edges(keys=True)}
+    for e in edges:  # networkx reads no edge viz: the XML itself
+        colour = view.tie_colour(kind_of[e.get("id")])
+        c = e.find("viz:color", ns)
+        assert (c.get("r"), c.get("g"), c.get("b")) == tuple(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    assert len({e.find("viz:color", ns).get("r") for e in edges}) > 3
+    # positions are the SVG drawing's, the same on every run
+    assert run("network", "export", "-o", tmp_path / "again.gexf").exit_code == 0
+    strip = lambda b: re.sub(rb'lastmodifieddate="[^"]*"', b"", b)  # noqa: E731
+    assert strip((tmp_path / "again.gexf").read_bytes()) == strip(out.read_bytes())
 
 
 def test_graphml_has_one_type_per_key(tmp_path, run):

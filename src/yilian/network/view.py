@@ -337,7 +337,22 @@ def _text_size(text: str, prop) -> tuple[float, float]:
 _RENDERER = None
 
 
-def drawing_layout(net, seed: int = 7, font_name: str | None = None) -> Drawing:
+def drawing_font(net) -> str | None:
+    """The name of the installed CJK font the drawing measures and draws its labels with,
+    or None when there is none (the GEXF positions then measure labels in the default font)."""
+    try:
+        return find_cjk_font(_drawing_text(net)).name
+    except MissingFontError:
+        return None
+
+
+def _drawing_text(net) -> str:
+    kinds = kind_styles(net)
+    return ("".join(d["label"] for _, d in net.graph.nodes(data=True)) + "".join(k["label"] for k in kinds.values())
+            + "医联机构关系网络")
+
+
+def drawing_layout(net, seed: int = 7, font_name: str | None = None, labels: bool = True) -> Drawing:
     """A seeded, reproducible layout that fills the canvas, with labels that do not overlap.
 
     Each connected component is laid out on its own (Kamada-Kawai up to 300 nodes, else a
@@ -347,7 +362,8 @@ def drawing_layout(net, seed: int = 7, font_name: str | None = None) -> Drawing:
     degree first (ties broken by label and IRI): above, below, right or left of the node,
     the first place whose box stays on the canvas and overlaps no label already placed and
     no other node; a label that finds no place is left out (listed in `skipped`). A large
-    network (more than 300 nodes) labels at most MAX_LABELS nodes."""
+    network (more than 300 nodes) labels at most MAX_LABELS nodes. `labels=False` skips
+    placing them (the positions do not depend on it)."""
     import statistics
 
     import networkx as nx
@@ -447,6 +463,8 @@ def drawing_layout(net, seed: int = 7, font_name: str | None = None) -> Drawing:
             pos[x] = ((ox_ + local[x][0] - x0) * scale, (height_u - oy_ - (y1 - local[x][1])) * scale)
     width, height = max(width_u * scale, 1.0), max(height_u * scale, 1.0)
     drawing = Drawing(width, height, pos, radius)
+    if not labels:
+        return drawing
     # 4. labels, greedily by importance
     gap, pad = 0.03, 0.02
     markers = {n: (pos[n][0] - radius[n], pos[n][1] - radius[n], pos[n][0] + radius[n], pos[n][1] + radius[n]) for n in U}
@@ -503,8 +521,7 @@ def to_image(net, fmt: str, *, seed: int = 7) -> bytes:
 
     G = net.graph
     kinds = kind_styles(net)
-    text = "".join(d["label"] for _, d in G.nodes(data=True)) + "".join(k["label"] for k in kinds.values()) + "医联机构关系网络"
-    font = find_cjk_font(text)
+    font = find_cjk_font(_drawing_text(net))
     rc = {"font.family": ["sans-serif"], "font.sans-serif": [font.name, *[f for f in SVG_FONTS if f != font.name]],
           "svg.fonttype": "none", "svg.hashsalt": "yilian", "axes.unicode_minus": False}
     with matplotlib.rc_context(rc):
