@@ -452,3 +452,11 @@ def test_filters_that_leave_no_tie_say_so(run):
     assert r.exit_code == 0
     assert from_json(r.stdout_bytes).number_of_nodes() == 0
     assert r.stderr.splitlines()[-1].startswith("yilian: note: no tie is left after the filters (places=yid:")
+
+
+def test_path_from_an_organization_without_ties_says_why(run):
+    r = run("network", "path", "湘潭市中医医院", "湘潭市中心医院")
+    assert r.exit_code == ExitCode.BAD_INPUT and r.stdout == ""
+    assert r.stderr == ("yilian: error: 湘潭市中医医院 (湘潭市中医医院) has no ties in this network (no tie links it "
+                        "to another organization; --alliances node ties it to the alliances it belongs to)\n")
+    assert run("network", "path", "湘潭市中医医院", "湘潭市中医联盟", "--alliances", "node").exit_code == 0

@@ -175,5 +175,12 @@ def _endpoint(store, net, text: str) -> str:
         click.echo(f"yilian: note: {inspecting.label(store, inspecting.resolve(store, text))} is drawn as its lead, "
                    f"{G.nodes[leads[0]]['label']} (use --alliances node to keep alliances apart)", err=True)
         return leads[0]
-    raise UsageError(f"{inspecting.label(store, inspecting.resolve(store, text))} ({text}) has no ties in this network",
+    name = inspecting.label(store, inspecting.resolve(store, text))
+    if node in net.isolated:
+        tips = (["loosen the filters"] if net.filters else []) + (
+            ["--alliances node ties it to the alliances it belongs to"]
+            if net.mode == "lead" and net.isolated[node]["alliances"] else [])
+        raise UsageError(f"{name} ({text}) has no ties in this network",
+                         hint="no tie links it to another organization" + (f"; {'; '.join(tips)}" if tips else ""))
+    raise UsageError(f"{name} ({text}) has no ties in this network",
                      hint="it may not be an organization, the filters may leave it out, or try --alliances node")
