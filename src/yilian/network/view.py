@@ -288,6 +288,10 @@ LABEL_SIZE = 8
 SVG_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
              "Microsoft YaHei", "PingFang SC", "DejaVu Sans")
 MAX_LABELS = 150
+#: above this many nodes a component is laid out by breadth-first layers, not by forces;
+#: above this many components they are packed in plain shelves
+LARGE_COMPONENT = 2000
+MANY_COMPONENTS = 1000
 #: inches per unit of the component layouts (about one tie's length), and the canvas bounds
 UNIT_INCHES = 1.25
 CANVAS_INCHES = (8.0, 36.0)
@@ -355,8 +359,9 @@ def _drawing_text(net) -> str:
 def drawing_layout(net, seed: int = 7, font_name: str | None = None, labels: bool = True) -> Drawing:
     """A seeded, reproducible layout that fills the canvas, with labels that do not overlap.
 
-    Each connected component is laid out on its own (Kamada-Kawai up to 300 nodes, else a
-    spring layout seeded with `seed`), scaled so that a typical tie is about UNIT_INCHES
+    Each connected component is laid out on its own (Kamada-Kawai up to 300 nodes, a
+    spring layout seeded with `seed` up to LARGE_COMPONENT, breadth-first layers from the
+    hub above), scaled so that a typical tie is about UNIT_INCHES
     long and stretched sideways (labels are wide); the components are packed in shelves into
     the strip width whose canvas is closest to 16:10. Labels are placed greedily, highest
     degree first (ties broken by label and IRI): above, below, right or left of the node,
@@ -393,7 +398,13 @@ def drawing_layout(net, seed: int = 7, font_name: str | None = None, labels: boo
         else:
             sub = _simple(U, comp)
             try:
-                raw = nx.kamada_kawai_layout(sub) if len(comp) <= 300 else nx.spring_layout(sub, seed=seed)
+                if len(comp) <= 300:
+                    raw = nx.kamada_kawai_layout(sub)
+                elif len(comp) <= LARGE_COMPONENT:
+                    raw = nx.spring_layout(sub, seed=seed)
+                else:  # force layouts cost nodes² per step: layers of a breadth-first search instead
+                    hub = min(comp, key=lambda x: (-degree[x], x))
+                    raw = nx.bfs_layout(sub, hub)
             except ImportError:  # no scipy
                 raw = nx.spring_layout(sub, seed=seed, iterations=200)
             lengths = [math.dist(raw[u], raw[v]) for u, v in sub.edges()]
@@ -408,7 +419,21 @@ def drawing_layout(net, seed: int = 7, font_name: str | None = None, labels: boo
     #    where it sits highest, then leftmost) of the width whose canvas is closest to 16:10
     order = sorted(range(len(boxes)), key=lambda i: (-(boxes[i][4] - boxes[i][2]) * (boxes[i][5] - boxes[i][3]), i))
 
+    def shelves(strip: float):
+        placed, x, y, row_h, width = {}, 0.0, 0.0, 0.0, 0.0
+        for i in order:
+            w, h = boxes[i][4] - boxes[i][2], boxes[i][5] - boxes[i][3]
+            if x > 0 and x + w > strip:
+                x, y, row_h = 0.0, y + row_h, 0.0
+            placed[i] = (x, y)
+            x += w
+            row_h = max(row_h, h)
+            width = max(width, x)
+        return placed, width, y + row_h
+
     def pack(strip: float):
+        if len(boxes) > MANY_COMPONENTS:  # the skyline costs components × segments: plain shelves
+            return shelves(strip)
         sky = [(0.0, strip, 0.0)]  # segments (x, width, depth reached), left to right
         placed, width, depth = {}, 0.0, 0.0
         for i in order:
@@ -441,11 +466,14 @@ def drawing_layout(net, seed: int = 7, font_name: str | None = None, labels: boo
 
     widest = max((b[4] - b[2] for b in boxes), default=1.0)
     total = sum(b[4] - b[2] for b in boxes) or 1.0
+    area = sum((b[4] - b[2]) * (b[5] - b[3]) for b in boxes)
+    strips = [max(widest, math.sqrt(area * 1.6) * f / 10) for f in range(6, 17)]
+    if len(boxes) <= MANY_COMPONENTS:
+        strips += [widest + (total - widest) * step / 40 for step in range(41)]
     best = None
-    for step in range(0, 41):
-        strip = widest + (total - widest) * step / 40
+    for strip in sorted(set(strips)):
         placed, w, h = pack(strip)
-        score = (abs(math.log((w / max(h, 1e-9)) / 1.6)), step)
+        score = (abs(math.log((w / max(h, 1e-9)) / 1.6)), strip)
         if best is None or score < best[0]:
             best = (score, placed, w, h)
     _, placed, width_u, height_u = best
