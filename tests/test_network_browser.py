@@ -12,6 +12,7 @@ import pytest
 from yilian.dataset.sources import Sources
 from yilian.dataset.store import memory_store
 from yilian.network.build import build
+from yilian.network.view import GROUP_COLOURS
 
 DATA = Path(__file__).resolve().parent / "data"
 NET = DATA / "network.ttl"
@@ -157,6 +158,9 @@ def test_html_view_shows_hidden_organizations_and_every_alliance(run, tmp_path, 
     assert "No organization of this alliance has ties in this view" in page.page.inner_text("#notice")
     page.page.check("#show-isolated")
     assert page.js("window.ylNetwork.counts()")["nodes"] == 1
+    # shown again, an organization keeps its kind's colour (not vis-network's group palette)
+    tcm = "https://w3id.org/yilian/id/xiangtan-tcm-hospital"
+    assert page.js(f"window.ylNetwork.network.body.nodes['{tcm}'].options.color.background") == GROUP_COLOURS["Hospital"]
     assert page.js("window.ylNetwork.find('湘潭市中医医院')") == ["https://w3id.org/yilian/id/xiangtan-tcm-hospital"]
     assert page.page.inner_text("#notice") == ""
     page.page.select_option("#alliance-filter", value="")

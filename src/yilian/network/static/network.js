@@ -63,13 +63,16 @@
   // organizations without ties are laid out with the others but hidden unless asked for
   var showIsolated = !!data.showIsolated;
   var isolatedCount = data.nodes.filter(function (n) { return n.isolated; }).length;
-  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+  // the whole item on every update: vis-network re-applies a node's group style to the
+  // fields an update leaves out, which would replace our colours
+  function nodeItem(n) {
     return {id: n.id, label: n.label, group: n.group, title: nodeTip(n, false), value: 1 + n.degree,
             hidden: n.isolated && !showIsolated,
             shape: n.group === "Alliance" ? "diamond" : "dot",
             color: {background: groupColour[n.group] || "#999", border: "#333",
                     highlight: {background: "#ffd84d", border: "#000"}}};
-  }));
+  }
+  var nodes = new vis.DataSet(data.nodes.map(nodeItem));
   var edges = new vis.DataSet(data.edges.map(function (e) {
     var k = kindStyle[e.kind] || {color: "#888", dashes: false, width: 1};
     return {id: e.id, from: e.from, to: e.to, kind: e.kind, via: e.via, title: edgeTip(e, false),
@@ -160,8 +163,7 @@
     iso.checked = showIsolated;
     iso.addEventListener("change", function () {
       showIsolated = iso.checked;
-      nodes.update(data.nodes.filter(function (n) { return n.isolated; })
-        .map(function (n) { return {id: n.id, hidden: !showIsolated}; }));
+      nodes.update(data.nodes.filter(function (n) { return n.isolated; }).map(nodeItem));
       refresh();
     });
     isoRow.appendChild(iso);
