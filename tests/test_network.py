@@ -4,6 +4,7 @@ and GraphML / GEXF / JSON / DOT exports that networkx reads back unchanged."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ from yilian.dataset.sources import Sources
 from yilian.dataset.store import memory_store
 from yilian.network import analysis
 from yilian.network.analysis import analyse, render_stats
-from yilian.network.build import Network, build
+from yilian.network.build import Filters, Network, build
 from yilian.network.export import flat, from_json
 
 from pathlib import Path
@@ -26,6 +27,16 @@ DATA = Path(__file__).resolve().parent / "data"
 NET = DATA / "network.ttl"
 ONLY = ["--no-default-graph", "--data", str(NET)]
 YID = PREFIXES["yid"]
+
+
+@pytest.fixture
+def cjk_font_name():
+    from yilian.network import view
+
+    try:
+        return view.find_cjk_font("医院").name
+    except view.MissingFontError:
+        return None
 
 
 def fixture_net(**kw) -> Network:
@@ -222,7 +233,7 @@ def test_exports_round_trip_through_networkx(run, tmp_path, fmt, mode):
     if fmt == "graphml":
         back = nx.read_graphml(out, force_multigraph=True)
     elif fmt == "gexf":
-        back = nx.read_gexf(out)
+        back = read_mixed_gexf(out)
     else:
         back = from_json(out.read_bytes())
     assert back.is_directed() and back.is_multigraph()
@@ -234,17 +245,68 @@ def test_exports_round_trip_through_networkx(run, tmp_path, fmt, mode):
         assert {(u, v, k): d for u, v, k, d in back.edges(keys=True, data=True)} == \
                {(u, v, k): d for u, v, k, d in net.graph.edges(keys=True, data=True)}
         return
-    got_nodes = {n: {k: v for k, v in d.items() if k != "label" or fmt != "gexf"} | ({"label": d["label"]} if "label" in d else {})
-                 for n, d in back.nodes(data=True)}
+    got_nodes = {n: {k: v for k, v in d.items() if k != "viz"} for n, d in back.nodes(data=True)}
     assert got_nodes == want_nodes
     got_edges = {}
     for u, v, k, d in back.edges(keys=True, data=True):
         d = dict(d)
         d.pop("id", None)
+        d.pop("viz", None)
         if fmt == "gexf":  # GEXF keeps the weight as a float
             d["weight"] = int(d["weight"])
         got_edges[(u, v, d["kind"])] = d
     assert got_edges == want_edges
+
+
+def read_mixed_gexf(path):
+    """networkx's read_gexf refuses a mixed graph ("Undirected edge found in directed
+    graph"), so it reads a copy without the per-edge type="undirected" (checked apart)."""
+    import io
+
+    text = Path(path).read_bytes()
+    return nx.read_gexf(io.BytesIO(text.replace(b' type="undirected"', b"")))
+
+
+def test_gexf_has_colours_positions_and_undirected_ties(run, tmp_path, cjk_font_name):
+    """GEXF had no colours or positions, and undirected ties came out directed."""
+    import xml.etree.ElementTree as ET
+
+    from yilian.network import view
+
+    out = tmp_path / "net.gexf"
+    r = run("network", "export", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    net = bundled_net()
+    G = net.graph
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(out).getroot()
+    graph = root.find("g:graph", ns)
+    assert graph.get("defaultedgetype") == "directed"
+    edges = graph.findall("g:edges/g:edge", ns)
+    assert len(edges) == net.edge_count()
+    undirected_ids = {f"{u} {k} {v}" for u, v, k, d in G.edges(keys=True, data=True) if not d["directed"]}
+    assert undirected_ids and {e.get("id") for e in edges if e.get("type") == "undirected"} == undirected_ids
+    assert all(e.get("type") in (None, "undirected") for e in edges)
+    with pytest.raises(nx.NetworkXError, match="Undirected edge found in directed graph"):
+        nx.read_gexf(out)  # networkx does not read mixed graphs; Gephi does
+    back = read_mixed_gexf(out)
+    drawing = view.drawing_layout(net, font_name=cjk_font_name, labels=False)
+    for n, d in back.nodes(data=True):
+        colour = view.GROUP_COLOURS[G.nodes[n]["group"]]
+        assert d["viz"]["color"] == {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16),
+                                     "a": 1.0}
+        x, y = drawing.pos[n]
+        assert (d["viz"]["position"]["x"], d["viz"]["position"]["y"]) == (round(x * 72, 2), round(y * 72, 2))
+    kind_of = {f"{u} {k} {v}": k for u, v, k in G.edges(keys=True)}
+    for e in edges:  # networkx reads no edge viz: the XML itself
+        colour = view.tie_colour(kind_of[e.get("id")])
+        c = e.find("viz:color", ns)
+        assert (c.get("r"), c.get("g"), c.get("b")) == tuple(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    assert len({e.find("viz:color", ns).get("r") for e in edges}) > 3
+    # positions are the SVG drawing's, the same on every run
+    assert run("network", "export", "-o", tmp_path / "again.gexf").exit_code == 0
+    strip = lambda b: re.sub(rb'lastmodifieddate="[^"]*"', b"", b)  # noqa: E731
+    assert strip((tmp_path / "again.gexf").read_bytes()) == strip(out.read_bytes())
 
 
 def test_graphml_has_one_type_per_key(tmp_path, run):
@@ -311,3 +373,90 @@ def test_people_through_the_cli_on_the_bundled_graph(run):
     assert "quote: “新任卫生院第一书记、湘潭县人民医院呼吸科主任林芳”" in r.stdout
     # without --people a person is not a node of the network
     assert run("network", "path", "林芳", "谭家山镇卫生院").exit_code != 0
+
+
+# ---------------------------------------------------------------- colours
+
+def test_tie_colour_does_not_depend_on_the_kinds_present():
+    """A tie kind's colour was its position among the kinds present: 'posting' was brown,
+    red, cyan or blue depending on the filters. Now every known kind has its own colour."""
+    from yilian.network.build import _FIXED_KINDS
+    from yilian.network.view import TIE_COLOURS, kind_styles, tie_colour
+
+    store = memory_store(Sources())
+    colours = set()
+    for kw in ({}, {"mode": "node"}, {"filters": Filters(kinds=("posting",))},
+               {"filters": Filters(kinds=("posting", "cooperation"))}):
+        styles = kind_styles(build(store, **kw))
+        colours.add(styles["posting"]["color"])
+    assert colours == {TIE_COLOURS["posting"]}
+    # every kind the ontology and the builder know has its own entry in the table
+    roles_and_types = {r["k"].value.rsplit("#", 1)[-1] for r in store.query(
+        "SELECT ?k WHERE { { ?k a yl:MembershipRole } UNION { ?k a yl:CooperationType } }",
+        prefixes=PREFIXES, use_default_graph_as_union=True)}
+    from yilian.network.build import kebab
+
+    known = set(_FIXED_KINDS) | {kebab(x) for x in roles_and_types}
+    assert known <= set(TIE_COLOURS), known - set(TIE_COLOURS)
+    assert len(set(TIE_COLOURS[k] for k in known if k != "has-unit")) == len(known) - 1  # all distinct
+    # a kind outside the table: derived from its name, stable, a colour of its family's hue
+    new = tie_colour("joint-training", "cooperation")
+    assert new == tie_colour("joint-training", "cooperation") and re.fullmatch(r"#[0-9a-f]{6}", new)
+    assert new != tie_colour("joint-research", "cooperation")
+    import colorsys
+
+    r, g, b = (int(new[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    assert 185 <= colorsys.rgb_to_hls(r, g, b)[0] * 360 <= 230
+
+
+# ---------------------------------------------------------------- what is left out, and why
+
+def test_hidden_organizations_without_ties_are_counted_on_stderr(run):
+    """The default network dropped 24 of 74 organizations without saying so, among them the
+    leads of four of the five specialty alliances."""
+    for cmd in (["stats", "--format", "json"], ["export", "--format", "json"]):
+        r = run("network", *cmd)
+        assert r.exit_code == 0, r.stderr
+        assert r.stderr == "yilian: note: 24 organizations without ties are not shown (--include-isolated shows them)\n"
+        r = run("network", *cmd, "--include-isolated")
+        assert r.exit_code == 0 and r.stderr == ""
+    plain = json.loads(run("network", "stats", "--format", "json").stdout)
+    every = json.loads(run("network", "stats", "--format", "json", "--include-isolated").stdout)
+    assert plain["isolated_not_shown"] == 24 and every["isolated_not_shown"] == 0
+    assert every["nodes"] == plain["nodes"] + 24 == 74
+    net = bundled_net()
+    labels = {d["label"] for d in net.isolated.values()}
+    assert {"湘潭市中医医院", "湘潭市口腔医院", "湘潭市六医院", "湘潭市妇幼保健院"} <= labels
+    assert all(d["leads"] for d in net.isolated.values() if d["label"] in {"湘潭市中医医院", "湘潭市口腔医院"})
+
+
+def test_alliance_filter_that_leaves_nothing_says_why(run):
+    """`network stats --alliance 湘潭市中医联盟` printed "0 nodes" with exit 0 and no hint."""
+    r = run("network", "stats", "--alliance", "湘潭市中医联盟")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("Network: 0 nodes, 0 ties")
+    assert r.stderr.splitlines() == [
+        "yilian: note: 1 organization without ties is not shown (--include-isolated shows it)",
+        "yilian: note: 湘潭市中医联盟 is drawn as its lead 湘潭市中医医院, and the graph names no other member of it, "
+        "so there is no lead → member tie; it declares 30 members (yid:doc-004) (try --alliances node or --include-isolated)",
+    ]
+    r = run("network", "stats", "--alliance", "湘潭市中医联盟", "--alliances", "node", "--format", "json")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert json.loads(r.stdout)["tie_kinds"] == {"lead-role": 1}
+    r = run("network", "stats", "--alliance", "湘潭市中医联盟", "--include-isolated", "--format", "json")
+    assert json.loads(r.stdout)["nodes"] == 1 and "(try --alliances node)" in r.stderr
+
+
+def test_filters_that_leave_no_tie_say_so(run):
+    r = run("network", "export", "--format", "json", "--tie", "designation", "--place", "测试县", *ONLY)
+    assert r.exit_code == 0
+    assert from_json(r.stdout_bytes).number_of_nodes() == 0
+    assert r.stderr.splitlines()[-1].startswith("yilian: note: no tie is left after the filters (places=yid:")
+
+
+def test_path_from_an_organization_without_ties_says_why(run):
+    r = run("network", "path", "湘潭市中医医院", "湘潭市中心医院")
+    assert r.exit_code == ExitCode.BAD_INPUT and r.stdout == ""
+    assert r.stderr == ("yilian: error: 湘潭市中医医院 (湘潭市中医医院) has no ties in this network (no tie links it "
+                        "to another organization; --alliances node ties it to the alliances it belongs to)\n")
+    assert run("network", "path", "湘潭市中医医院", "湘潭市中医联盟", "--alliances", "node").exit_code == 0

@@ -13,6 +13,7 @@ import pytest
 from yilian.dataset.sources import Sources
 from yilian.dataset.store import memory_store
 from yilian.network.build import build
+from yilian.network.view import GROUP_COLOURS
 
 DATA = Path(__file__).resolve().parent / "data"
 NET = DATA / "network.ttl"
@@ -129,3 +130,62 @@ def test_hostile_labels_and_iris_stay_text(run, tmp_path, browser):
     page.js("new Image().src = 'https://example.invalid/probe.png'")
     page.page.wait_for_timeout(300)
     assert page.outside == ["https://example.invalid/probe.png"]
+
+
+def test_html_view_shows_hidden_organizations_and_every_alliance(run, tmp_path, browser):
+    """The default view dropped 24 of 74 organizations without saying so (among them the
+    leads of four specialty alliances) and its alliance menu listed 7 of 10 alliances."""
+    html = tmp_path / "network.html"
+    r = run("network", "export", "-o", html)
+    assert r.exit_code == 0, r.stderr
+    assert "yilian: note: 24 organizations without ties are not shown (--include-isolated shows them)" in r.stderr
+    net = build(memory_store(Sources()))
+    everyone = build(memory_store(Sources()), include_isolated=True)
+    hidden = everyone.node_count() - net.node_count()
+    assert hidden == len(net.isolated) == 24
+    page = browser(html, tmp_path / "profile")
+    assert page.js("window.ylNetwork.counts()") == {"nodes": net.node_count(), "edges": net.edge_count()}
+    label = page.page.inner_text("label:has(#show-isolated)")
+    assert label == f"显示无关系的机构 show {hidden} organizations without ties"
+    # the menu lists every alliance of the graph
+    menu = page.js("Array.from(document.querySelectorAll('#alliance-filter option')).map(o => o.textContent)")
+    assert menu[0] == "全部 all" and sorted(menu[1:]) == sorted(row["label"] for row in net.alliances)
+    assert len(menu) - 1 == 10
+    # an alliance drawn as its lead, whose only named member is its lead: nothing, and why
+    page.page.select_option("#alliance-filter", label="湘潭市中医联盟")
+    assert page.js("window.ylNetwork.counts()")["nodes"] == 0
+    assert "No organization of this alliance has ties in this view" in page.page.inner_text("#notice")
+    page.page.check("#show-isolated")
+    assert page.js("window.ylNetwork.counts()")["nodes"] == 1
+    # shown again, an organization keeps its kind's colour (not vis-network's group palette)
+    tcm = "https://w3id.org/yilian/id/xiangtan-tcm-hospital"
+    assert page.js(f"window.ylNetwork.network.body.nodes['{tcm}'].options.color.background") == GROUP_COLOURS["Hospital"]
+    assert page.js("window.ylNetwork.find('湘潭市中医医院')") == ["https://w3id.org/yilian/id/xiangtan-tcm-hospital"]
+    assert page.page.inner_text("#notice") == ""
+    page.page.select_option("#alliance-filter", value="")
+    assert page.js("window.ylNetwork.counts()") == {"nodes": everyone.node_count(), "edges": net.edge_count()}
+    page.page.uncheck("#show-isolated")
+    assert page.js("window.ylNetwork.counts()")["nodes"] == net.node_count()
+    assert page.errors == [] and page.outside == []
+
+
+def test_search_and_reset_return_to_the_fitted_view(run, tmp_path, browser):
+    """There was no fit/reset button and a search left the view zoomed in on its match."""
+    html = tmp_path / "network.html"
+    assert run("network", "export", "-o", html).exit_code == 0
+    page = browser(html, tmp_path / "profile")
+    view = "(() => { const n = window.ylNetwork.network; const p = n.getViewPosition(); " \
+           "return [Math.round(n.getScale() * 1000), Math.round(p.x), Math.round(p.y)]; })()"
+    page.js("window.ylNetwork.reset()")
+    fitted = page.js(view)
+    page.page.fill("#search", "湘潭县人民医院")
+    assert page.js(view) != fitted and page.js("window.ylNetwork.network.getScale()") == 1.3
+    page.page.fill("#search", "")
+    assert page.js(view) == fitted
+    assert page.js("window.ylNetwork.network.getSelectedNodes()") == []
+    page.page.fill("#search", "湘潭县人民医院")
+    assert page.js(view) != fitted
+    page.page.click("#fit")
+    assert page.js(view) == fitted
+    assert page.page.input_value("#search") == "" and page.page.inner_text("#found") == ""
+    assert page.errors == [] and page.outside == []

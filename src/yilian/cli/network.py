@@ -64,6 +64,13 @@ def _build(spec: dict, sources):
     return store, net
 
 
+def _notes(lines: list[str]) -> None:
+    """What the network leaves out (network.build.notes), on stderr: the output itself
+    stays the data."""
+    for line in lines:
+        click.echo(f"yilian: note: {line}", err=True)
+
+
 @click.group()
 def network():
     """The network of ties between institutions: who leads whom, postings, referrals,
@@ -90,10 +97,14 @@ def stats(top, fmt, spec, sources, timeout):
     from ..network import analysis
 
     def work():
-        _, net = _build(spec, sources)
-        return analysis.render_stats(analysis.analyse(net, top), fmt, top)
+        from ..network.build import notes
 
-    emit(bounded(work, timeout, "the network statistics"), None)
+        _, net = _build(spec, sources)
+        return analysis.render_stats(analysis.analyse(net, top), fmt, top), notes(net)
+
+    data, lines = bounded(work, timeout, "the network statistics")
+    emit(data, None)
+    _notes(lines)
 
 
 @network.command()
@@ -129,10 +140,14 @@ def export(fmt, output, spec, sources, timeout):
     check_output(output, files)
 
     def work():
-        _, net = _build(spec, sources)
-        return network_export.export(net, fmt)
+        from ..network.build import notes
 
-    emit(bounded(work, timeout, "the network export"), output, files)
+        _, net = _build(spec, sources)
+        return network_export.export(net, fmt), notes(net)
+
+    data, lines = bounded(work, timeout, "the network export")
+    emit(data, output, files)
+    _notes(lines)
 
 
 @network.command()
@@ -182,5 +197,12 @@ def _endpoint(store, net, text: str, notes: list[str]) -> str:
         notes.append(f"yilian: note: {inspecting.label(store, inspecting.resolve(store, text))} is drawn as its lead, "
                      f"{G.nodes[leads[0]]['label']} (use --alliances node to keep alliances apart)")
         return leads[0]
-    raise UsageError(f"{inspecting.label(store, inspecting.resolve(store, text))} ({text}) has no ties in this network",
+    name = inspecting.label(store, inspecting.resolve(store, text))
+    if node in net.isolated:
+        tips = (["loosen the filters"] if net.filters else []) + (
+            ["--alliances node ties it to the alliances it belongs to"]
+            if net.mode == "lead" and net.isolated[node]["alliances"] else [])
+        raise UsageError(f"{name} ({text}) has no ties in this network",
+                         hint="no tie links it to another organization" + (f"; {'; '.join(tips)}" if tips else ""))
+    raise UsageError(f"{name} ({text}) has no ties in this network",
                      hint="it may not be an organization, the filters may leave it out, or try --alliances node")

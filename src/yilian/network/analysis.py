@@ -58,6 +58,7 @@ def analyse(net: Network, top: int = 10) -> dict:
             several.append({"organization": x, "alliances": sorted(als)})
     return {
         "nodes": n, "edges": G.number_of_edges(), "undirected_links": U.number_of_edges(),
+        "isolated_not_shown": len(net.isolated),
         "alliance_mode": net.mode, "filters": net.filters,
         "tie_kinds": dict(sorted(_count(k for _, _, k in G.edges(keys=True)).items())),
         "degree_centrality": ranked(deg),

@@ -89,6 +89,12 @@ class Network:
     alliances: list[dict] = field(default_factory=list)  # named members against declared counts
     mode: str = "lead"
     filters: dict = field(default_factory=dict)
+    #: the nodes left out because they have no tie in this network (after the filters),
+    #: with their attributes: {IRI: node attributes}; empty with include_isolated
+    isolated: dict[str, dict] = field(default_factory=dict)
+    include_isolated: bool = False
+    #: alliances drawn as their leads (mode "lead"): {alliance IRI: [lead IRIs]}
+    drawn_as: dict[str, list[str]] = field(default_factory=dict)
 
     def node_count(self) -> int:
         return self.graph.number_of_nodes()
@@ -422,10 +428,9 @@ def build(store: ox.Store, *, mode: str = "lead", people: bool = False, filters:
                     u, v = v, u
                 via = sorted({x for x in (t.via, via_u, via_v) if x})
                 _add_tie(G, u, v, t, rec, via, kinds)
-    # nodes: attributes for every organization that takes part (or all, when asked)
-    wanted = set(G.nodes)
-    if include_isolated:
-        wanted |= {o for o in r.orgs if o not in contracted} | (r.persons if people else set())
+    # nodes: attributes for every organization (an alliance drawn as its lead is its lead);
+    # those without ties are set aside below unless include_isolated
+    wanted = set(G.nodes) | {o for o in r.orgs if o not in contracted} | (r.persons if people else set())
     member_of: dict[str, set[str]] = defaultdict(set)
     for a, x, role, m in memberships:
         member_of[x].add(a)
@@ -452,8 +457,10 @@ def build(store: ox.Store, *, mode: str = "lead", people: bool = False, filters:
         drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
                 if k not in filters.kinds and d["family"] not in filters.kinds]
         G.remove_edges_from(drop)
+    isolated: dict[str, dict] = {}
     if not include_isolated:
-        G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
+        isolated = {n: dict(G.nodes[n]) for n in sorted(G.nodes) if G.degree(n) == 0}
+        G.remove_nodes_from(isolated)
     for u, v, k, d in G.edges(keys=True, data=True):
         d["facts"].sort(key=lambda f: (f["iri"], f["sources"]))
         d["weight"] = max(1, len(d["facts"]))
@@ -464,7 +471,56 @@ def build(store: ox.Store, *, mode: str = "lead", people: bool = False, filters:
     G.graph.update({"name": "yilian hospital-tie network", "alliance_mode": mode, "people": people})
     used = {k for _, _, k in G.edges(keys=True)}
     alliances = _alliance_table(r, memberships, counts, docs, facts, filters)
-    return Network(G, {k: v for k, v in kinds.items() if k in used}, alliances, mode, filters.describe())
+    return Network(G, {k: v for k, v in kinds.items() if k in used}, alliances, mode, filters.describe(),
+                   isolated=isolated, include_isolated=include_isolated, drawn_as=contracted)
+
+
+def notes(net: Network) -> list[str]:
+    """What the user should know about what the network leaves out, one line each: how many
+    organizations without ties are hidden (and the switch that shows them) and, when
+    nothing is left, why (for an alliance: what it is drawn as, the members the graph names
+    and the members it declares)."""
+    out = []
+    G = net.graph
+    people = sum(1 for d in net.isolated.values() if d["group"] == "Person")
+    orgs = len(net.isolated) - people
+    if orgs or people:
+        what = " and ".join(x for x in (_count(orgs, "organization"), _count(people, "person", "people")) if x)
+        one = len(net.isolated) == 1
+        out.append(f"{what} without ties {'is' if one else 'are'} not shown "
+                   f"(--include-isolated shows {'it' if one else 'them'})")
+    if G.number_of_edges() == 0 and net.filters:
+        hints = [] if net.include_isolated else ["--include-isolated"]
+        for row in net.alliances if net.filters.get("alliances") else ():
+            named = row["named_total"]
+            leads = net.drawn_as.get(row["alliance"], [])
+            if leads and named <= len(leads):
+                why = (f"{row['label']} is drawn as its lead {'、'.join(_node_label(net, x) for x in leads)}, "
+                       "and the graph names no other member of it, so there is no lead → member tie")
+            elif named == 0:
+                why = f"the graph names no member of {row['label']}"
+            else:
+                why = f"the {named} members of {row['label']} that the graph names have no ties among them"
+            declared = "; ".join(f"{d['count']} {d['role'] + ' ' if d['role'] else ''}members ({', '.join(d['sources'])})"
+                                 for d in row["declared"])
+            if declared:
+                why += f"; it declares {declared}"
+            tries = (["--alliances node"] if leads else []) + hints
+            out.append(why + (f" (try {' or '.join(tries)})" if tries else ""))
+        if not net.filters.get("alliances"):
+            shown = "; ".join(f"{k}={','.join(v) if isinstance(v, (list, tuple)) else v}" for k, v in net.filters.items())
+            out.append(f"no tie is left after the filters ({shown}); loosen them"
+                       + (" or add --include-isolated to see the organizations" if hints else ""))
+    return out
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return "" if not n else f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _node_label(net: Network, iri: str) -> str:
+    d = net.graph.nodes[iri] if iri in net.graph else net.isolated.get(iri, {})
+    return d.get("label", iri)
 
 
 def _add_tie(G, u, v, t: _Tie, rec: dict, via: list[str], kinds: dict) -> None:

@@ -61,14 +61,38 @@ def to_graphml(net: Network) -> bytes:
     return buf.getvalue()
 
 
+def _rgb(colour: str) -> dict:
+    return {"r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16)}
+
+
 def to_gexf(net: Network) -> bytes:
+    """GEXF 1.2 for Gephi: every attribute flat (one type per key), and the drawing's
+    visual data — viz:color of a node from its group (view.GROUP_COLOURS) and of a tie from
+    its kind (view.tie_colour), viz:position (points, y up) from the same seeded layout as
+    the SVG/PNG drawing (view.drawing_layout), viz:size and viz:thickness. The graph is
+    directed by default and an undirected tie (a referral channel between partners …) is an
+    edge with type="undirected", as GEXF allows: Gephi reads a mixed graph. networkx's
+    read_gexf does not read mixed graphs (it raises "Undirected edge found in directed
+    graph"); GraphML and JSON are the formats for networkx."""
     import io
 
     import networkx as nx
 
+    from . import view
+
     H = flat_graph(net.graph)
+    drawing = view.drawing_layout(net, font_name=view.drawing_font(net), labels=False)
+    for n, d in H.nodes(data=True):
+        x, y = drawing.pos[n]
+        d["viz"] = {"color": _rgb(view.GROUP_COLOURS.get(d["group"], "#999999")),
+                    "position": {"x": round(x * 72, 2), "y": round(y * 72, 2), "z": 0.0},
+                    "size": round(drawing.radius[n] * 144, 2)}
+    styles = view.kind_styles(net)
     for u, v, k, d in H.edges(keys=True, data=True):
         d["id"] = f"{u} {k} {v}"  # unique edge ids across parallel ties
+        d["viz"] = {"color": _rgb(styles[k]["color"]), "thickness": styles[k]["width"]}
+        if not net.graph.edges[u, v, k]["directed"]:
+            d["type"] = "undirected"
     buf = io.BytesIO()
     nx.write_gexf(H, buf, encoding="utf-8", prettyprint=True)
     return buf.getvalue()

@@ -60,12 +60,19 @@
     return d;
   }
 
-  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+  // organizations without ties are laid out with the others but hidden unless asked for
+  var showIsolated = !!data.showIsolated;
+  var isolatedCount = data.nodes.filter(function (n) { return n.isolated; }).length;
+  // the whole item on every update: vis-network re-applies a node's group style to the
+  // fields an update leaves out, which would replace our colours
+  function nodeItem(n) {
     return {id: n.id, label: n.label, group: n.group, title: nodeTip(n, false), value: 1 + n.degree,
+            hidden: n.isolated && !showIsolated,
             shape: n.group === "Alliance" ? "diamond" : "dot",
             color: {background: groupColour[n.group] || "#999", border: "#333",
                     highlight: {background: "#ffd84d", border: "#000"}}};
-  }));
+  }
+  var nodes = new vis.DataSet(data.nodes.map(nodeItem));
   var edges = new vis.DataSet(data.edges.map(function (e) {
     var k = kindStyle[e.kind] || {color: "#888", dashes: false, width: 1};
     return {id: e.id, from: e.from, to: e.to, kind: e.kind, via: e.via, title: edgeTip(e, false),
@@ -108,9 +115,23 @@
     network.setOptions({physics: false}); settled = true; document.body.setAttribute("data-ready", "1");
   });
 
+  function shownIds() {
+    return network.body.nodeIndices.filter(function (id) { return !network.body.nodes[id].options.hidden; });
+  }
   function updateCounts() {
+    var shown = shownIds();
     document.getElementById("counts").textContent =
-      network.body.nodeIndices.length + " 个节点 nodes · " + network.body.edgeIndices.length + " 条关系 ties";
+      shown.length + " 个节点 nodes · " + network.body.edgeIndices.length + " 条关系 ties";
+    var notice = document.getElementById("notice");
+    if (notice) {
+      var hidden = network.body.nodeIndices.length - shown.length;
+      notice.textContent = chosenAlliance && !shown.length
+        ? "该医联体的机构在此视图中没有关系" + (hidden ? "；勾选上面的“显示无关系的机构”。" : "。") +
+          " No organization of this alliance has ties in this view" +
+          (hidden ? "; tick “show organizations without ties” above." : ".") +
+          (data.mode === "lead" ? " (Alliances are drawn as their lead: an alliance whose only named member is its lead has no lead → member tie.)" : "")
+        : "";
+    }
   }
   network.on("afterDrawing", updateCounts);
 
@@ -137,16 +158,36 @@
     row.appendChild(box); row.appendChild(svg); row.appendChild(el("span", "", k.label + " " + k.label_en));
     side.appendChild(row);
   });
+  if (isolatedCount) {
+    var isoRow = el("label"); var iso = el("input"); iso.type = "checkbox"; iso.id = "show-isolated";
+    iso.checked = showIsolated;
+    iso.addEventListener("change", function () {
+      showIsolated = iso.checked;
+      nodes.update(data.nodes.filter(function (n) { return n.isolated; }).map(nodeItem));
+      refresh();
+    });
+    isoRow.appendChild(iso);
+    isoRow.appendChild(el("span", "", "显示无关系的机构 show " + isolatedCount + " organization" +
+                          (isolatedCount === 1 ? "" : "s") + " without ties"));
+    side.appendChild(el("h2", "", "无关系的机构 Without ties"));
+    side.appendChild(isoRow);
+  }
   side.appendChild(el("h2", "", "医联体 Alliance"));
   var sel = el("select"); sel.id = "alliance-filter";
   var all = el("option", "", "全部 all"); all.value = ""; sel.appendChild(all);
   data.alliances.forEach(function (a) { var o = el("option", "", a.label); o.value = a.iri; sel.appendChild(o); });
   sel.addEventListener("change", function () { chosenAlliance = sel.value; refresh(); });
   side.appendChild(sel);
+  side.appendChild(el("p", "m", "")).id = "notice";
   side.appendChild(el("p", "m", data.mode === "lead"
     ? "医联体以牵头单位表示 (alliances are drawn as their lead)" : "医联体为节点 (alliances are nodes)"));
 
-  function refresh() { edgeView.refresh(); nodeView.refresh(); updateCounts(); }
+  function refresh() { edgeView.refresh(); nodeView.refresh(); updateCounts(); fit(); }
+  // the whole visible network in the window; a reset also clears the search and selection
+  function fit() { network.fit({animation: false}); }
+  function reset() {
+    search.value = ""; found.textContent = ""; network.unselectAll(); fit();
+  }
 
   // ----- details panel (click)
   var details = document.getElementById("details");
@@ -165,28 +206,33 @@
     var t = String(text || "").trim().toLowerCase();
     if (!t) { return []; }
     var visible = {};
-    network.body.nodeIndices.forEach(function (id) { visible[id] = true; });
+    shownIds().forEach(function (id) { visible[id] = true; });
     return data.nodes.filter(function (n) {
       if (!visible[n.id]) { return false; }
       return [n.label, n.label_en, n.name].concat(n.alt).some(function (s) { return s && s.toLowerCase().indexOf(t) >= 0; });
     }).map(function (n) { return n.id; });
   }
   function doSearch() {
+    if (!search.value.trim()) { reset(); return []; }  // a cleared search returns to the whole view
     var ids = find(search.value);
-    found.textContent = search.value.trim() ? ids.length + " 个匹配 found" : "";
+    found.textContent = ids.length + " 个匹配 found";
     network.selectNodes(ids);
     if (ids.length) {
       network.focus(ids[0], {scale: 1.3, animation: false});
       show(nodeTip(nodeById[ids[0]], true));
+    } else {
+      fit();
     }
     return ids;
   }
   search.addEventListener("input", doSearch);
+  document.getElementById("fit").addEventListener("click", reset);
 
   window.ylNetwork = {
     network: network, nodes: nodes, edges: edges, find: find,
     search: function (text) { search.value = text; return doSearch(); },
-    counts: function () { return {nodes: network.body.nodeIndices.length, edges: network.body.edgeIndices.length}; },
+    reset: reset,
+    counts: function () { return {nodes: shownIds().length, edges: network.body.edgeIndices.length}; },
     ready: function () { return settled; }
   };
 })();
