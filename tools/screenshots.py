@@ -26,6 +26,8 @@ SHOTS = [
     ("web-indicator.png", "/indicator/ind-primary-care-visit-share/", None),
     ("web-sparql.png", "/sparql?name=alliance-lead", None),
     ("web-network.png", "/network", "window.ylNetwork && window.ylNetwork.ready()"),
+    # the same view as `yilian network export -o network.html` (docs/network.md, README)
+    ("network-view.png", "/network", "window.ylNetwork && window.ylNetwork.ready()"),
 ]
 
 
