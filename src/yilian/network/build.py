@@ -213,16 +213,24 @@ class _Tie:
     title: str = ""
 
 
-def _evidence(store: ox.Store, r: _Reader) -> tuple[dict, dict]:
-    """Sources, quotes and dates of every fact node, and the documents they cite."""
+def _evidence(store: ox.Store, r: _Reader, wanted: set[str]) -> tuple[dict, dict]:
+    """Sources, quotes and dates of the fact nodes in `wanted` (those behind ties and
+    declared counts: the graph's observations are most of its facts and no tie's), and the
+    documents they cite."""
     facts: dict[str, dict] = defaultdict(lambda: {"sources": set(), "quotes": [], "dates": []})
     for row in _q(store, "SELECT ?f ?d WHERE { ?f yl:source ?d }"):
-        facts[row["f"].value]["sources"].add(row["d"].value)
+        f = row["f"].value
+        if f in wanted:
+            facts[f]["sources"].add(row["d"].value)
     for row in _q(store, "SELECT ?f ?q WHERE { ?f yl:quote ?q }"):
-        facts[row["f"].value]["quotes"].append(row["q"].value)
+        f = row["f"].value
+        if f in wanted:
+            facts[f]["quotes"].append(row["q"].value)
     for row in _q(store, """SELECT ?f ?d WHERE { ?f yl:source [] .
                             ?f yl:since|yl:date|yl:asOf|schema:startDate ?d }"""):
-        facts[row["f"].value]["dates"].append(row["d"].value)
+        f = row["f"].value
+        if f in wanted:
+            facts[f]["dates"].append(row["d"].value)
     docs: dict[str, dict] = {}
     for row in _q(store, """SELECT ?d ?file ?date ?est WHERE { ?d a yl:SourceDocument .
             OPTIONAL { ?d yl:corpusFile ?file } OPTIONAL { ?d schema:datePublished ?date }
@@ -364,7 +372,8 @@ def build(store: ox.Store, *, mode: str = "lead", people: bool = False, filters:
     filters = filters or Filters()
     r = _Reader(store, people)
     ties, memberships, counts = _read_ties(store, r)
-    facts, docs = _evidence(store, r)
+    wanted = {t.fact for t in ties if t.fact} | {m for *_, m in memberships} | {c["fact"] for c in counts}
+    facts, docs = _evidence(store, r, wanted)
     mentioned: dict[str, set[str]] = defaultdict(set)
     for row in _q(store, "SELECT ?s ?d WHERE { ?s yl:mentionedIn ?d }"):
         mentioned[row["s"].value].add(row["d"].value)
