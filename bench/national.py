@@ -1,0 +1,308 @@
+"""The national size of the benchmark (issue 17): `yilian synth --institutions 1000000`
+(about 12 million triples) plus the bundled graph, every step a fresh `yilian` process
+measured end to end with its peak memory.
+
+    python3 bench/run.py --sizes national --out bench/NATIONAL.md --json bench/national.json
+
+Run on demand, not in CI: it takes the better part of an hour on a 2-core machine and up to
+about 8 GiB at a time. The steps run one after another, never side by side; before each one
+the script waits until `--free-gib` GiB of memory are available (the machine may be shared),
+and a watchdog polls the step's resident memory (the process and its children) and kills it
+above `--kill-gib`, so a runaway step cannot take the machine down.
+
+Peak memory is the largest sum of the resident sizes (VmRSS) of the step's processes seen
+by the watchdog, polled every 0.2 s: forked children that share pages copy-on-write with
+their parent (validate's and network's `--timeout` child, serve's worker) are counted in
+full, so the figure is an upper bound. For `yilian serve` the proportional set size (PSS,
+shared pages divided among the processes) is given too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+INSTITUTIONS = 1_000_000
+
+#: the issue's targets: (seconds, GiB) or a ratio
+TARGETS = {"validate": (180, 6), "network": (180, 6), "serve": (120, 8), "serve_query": 2.0, "search": 0.5,
+           "store_vs_bulk": 1.2}
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = f.read().split()
+    except OSError:
+        return out
+    for c in kids:
+        out += _tree(int(c))
+    return out
+
+
+def _field(pid: int, path: str, name: str) -> int:
+    try:
+        with open(f"/proc/{pid}/{path}") as f:
+            for line in f:
+                if line.startswith(name):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes: the resident size of a process and all its descendants."""
+    return sum(_field(p, "status", "VmRSS:") for p in _tree(pid))
+
+
+def tree_pss(pid: int) -> int:
+    """Bytes: the proportional set size of a process and its descendants."""
+    return sum(_field(p, "smaps_rollup", "Pss:") for p in _tree(pid))
+
+
+def available_gib() -> float:
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable"):
+                return int(line.split()[1]) / 2**20
+    return 0.0
+
+
+def wait_for_memory(gib: float, what: str) -> None:
+    """Sleep until at least `gib` GiB are available (other work on the machine)."""
+    shown = False
+    while available_gib() < gib:
+        if not shown:
+            print(f"[national] {what}: waiting for {gib:g} GiB of free memory "
+                  f"({available_gib():.1f} GiB available)", flush=True)
+            shown = True
+        time.sleep(10)
+
+
+def watched(cmd: list[str], env: dict, kill_gib: float, timeout: float, stdout=subprocess.DEVNULL) -> dict:
+    """Run cmd; {"seconds", "gib" (peak tree RSS), "exit", "killed"}."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    err: list[str] = []
+    threading.Thread(target=lambda: err.extend(p.stderr), daemon=True).start()
+    peak, killed = 0, None
+    while p.poll() is None:
+        r = tree_rss(p.pid)
+        peak = max(peak, r)
+        if r > kill_gib * 2**30:
+            killed = f"killed above {kill_gib:g} GiB"
+        elif time.perf_counter() - t > timeout:
+            killed = f"killed after {timeout:g} s"
+        if killed:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            break
+        time.sleep(0.2)
+    secs = time.perf_counter() - t
+    return {"seconds": secs, "gib": peak / 2**30, "exit": p.returncode, "killed": killed,
+            "stderr": "".join(err)[-2000:]}
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "yilian", *args]
+
+
+def bench_national(work: Path, args, env: dict) -> dict:
+    """Every national-scale target's figures (see TARGETS)."""
+    from yilian.dataset.formats import format_of
+    from yilian.dataset.sources import ONTOLOGY_GRAPH, Sources, ontology_files
+    from yilian.sparql.endpoint import RemoteStore
+    from yilian.sparql.named import all_queries
+    from yilian.sparql import run as querying
+
+    kill, free, cap = args.kill_gib, args.free_gib, args.validate_cap
+    data = work / "national.nt"
+    n = getattr(args, "institutions", None) or INSTITUTIONS
+    res: dict = {"label": "national", "institutions": n, "load": os.getloadavg()}
+    step = lambda what: (wait_for_memory(free, what), print(f"[national] {what}…", flush=True))  # noqa: E731
+
+    step("synth")
+    s = watched(_cli("synth", "--institutions", str(n), "--seed", "1", "-o", str(data)), env, kill, 900)
+    res["synth"] = s
+    res["triples"] = int(s["stderr"].split("wrote ")[1].split()[0]) if "wrote " in s["stderr"] else None
+    res["file_gib"] = data.stat().st_size / 2**30
+    print(f"[national] synth {s['seconds']:.0f}s: {res['triples']} triples, {res['file_gib']:.2f} GiB", flush=True)
+
+    # ---- the store: built by a first query, against pyoxigraph's bulk_load of the same files
+    step("store build")
+    cold_env = {**env, "XDG_CACHE_HOME": str(work / "cache-national")}
+    res["store"] = watched(_cli("query", "--data", str(data), "--format", "csv", "ASK {}"), cold_env, kill, 3600)
+    print(f"[national] store build {res['store']['seconds']:.0f}s {res['store']['gib']:.1f} GiB", flush=True)
+    step("pyoxigraph bulk_load")
+    files = [str(f) for f in Sources().files()] + [str(data)]
+    raw = ("import sys, pyoxigraph as ox\n"
+           "s = ox.Store(sys.argv[1])\n"
+           "for f in sys.argv[3:]: s.bulk_load(path=f, format=ox.RdfFormat.from_extension(f.rsplit('.', 1)[1]))\n"
+           "for f in sys.argv[2].split('|'): s.bulk_load(path=f, format=ox.RdfFormat.TURTLE, "
+           f"to_graph=ox.NamedNode({ONTOLOGY_GRAPH.value!r}))\n"
+           "s.flush()\n")
+    assert all(format_of(Path(f)) for f in files)
+    res["bulk_load"] = watched([sys.executable, "-c", raw, str(work / "raw-disk"),
+                                "|".join(str(f) for f in ontology_files()), *files], env, kill, 3600)
+    print(f"[national] pyoxigraph bulk_load {res['bulk_load']['seconds']:.0f}s", flush=True)
+    import shutil
+
+    shutil.rmtree(work / "raw-disk", ignore_errors=True)
+
+    # ---- yilian serve: ready, memory, every named query through it
+    step("yilian serve")
+    t = time.perf_counter()
+    proc = subprocess.Popen(_cli("serve", "--data", str(data), "--port", "0", "--quiet", "--workers", "1",
+                                 "--timeout", "0"), stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    peak, url = 0, None
+    lines: list[str] = []
+
+    def read():
+        for line in proc.stderr:
+            lines.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    serve: dict = {}
+    try:
+        while url is None:
+            if proc.poll() is not None:
+                raise RuntimeError(f"yilian serve ended (exit {proc.returncode}): {''.join(lines)[-500:]}")
+            peak = max(peak, tree_rss(proc.pid))
+            if peak > kill * 2**30 or time.perf_counter() - t > 3600:
+                raise RuntimeError(f"yilian serve killed ({peak / 2**30:.1f} GiB)")
+            for line in lines:
+                if "serving" in line:
+                    url = line.split(" at ")[1].split()[0]
+            time.sleep(0.2)
+        serve["ready"] = time.perf_counter() - t
+        serve["rss_gib"] = peak / 2**30
+        serve["pss_gib"] = tree_pss(proc.pid) / 2**30
+        print(f"[national] serve ready {serve['ready']:.0f}s {serve['rss_gib']:.1f} GiB", flush=True)
+        remote = RemoteStore(url)
+        qs = []
+        for q in all_queries():
+            tq = time.perf_counter()
+            querying.run(remote, q.text + "\n# national", fmt="table", max_rows=0)
+            qs.append({"query": q.id, "seconds": time.perf_counter() - tq})
+            serve["rss_gib"] = max(serve["rss_gib"], tree_rss(proc.pid) / 2**30)
+            print(f"[national] serve {q.id}: {qs[-1]['seconds']:.2f}s", flush=True)
+        serve["queries"] = qs
+        serve["pss_after_gib"] = tree_pss(proc.pid) / 2**30
+    except Exception as e:  # noqa: BLE001 - a figure to report, not a test
+        serve["error"] = f"{type(e).__name__}: {e}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    res["serve"] = serve
+
+    # ---- validate and network stats, end to end
+    step("validate")
+    res["validate"] = watched(_cli("validate", "--timeout", str(cap), "--data", str(data)), env, kill, cap + 60)
+    print(f"[national] validate {res['validate']['seconds']:.0f}s {res['validate']['gib']:.1f} GiB "
+          f"exit {res['validate']['exit']}", flush=True)
+    step("network stats")
+    res["network"] = watched(_cli("network", "stats", "--format", "json", "--data", str(data)), cold_env, kill,
+                             cap + 60)
+    print(f"[national] network stats {res['network']['seconds']:.0f}s {res['network']['gib']:.1f} GiB "
+          f"exit {res['network']['exit']}", flush=True)
+
+    # ---- search (warm: the second of two runs)
+    from yilian.cli import main as cli_main
+
+    if "search" in cli_main.commands:
+        step("search")
+        watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 3600)
+        res["search"] = watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 600)
+    else:
+        res["search"] = None
+    res["load_after"] = os.getloadavg()
+    for k in ("synth", "store", "bulk_load", "validate", "network", "search"):
+        if isinstance(res.get(k), dict):
+            res[k].pop("stderr", None) if res[k].get("exit") == 0 else None
+    return res
+
+
+def _s(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1f} s"
+
+
+def report(r: dict, m: dict, command: str) -> str:
+    """bench/NATIONAL.md."""
+    out = ["# yilian at national scale: benchmark results", "",
+           f"Produced by `{command}` on {m['date']}: `yilian synth --institutions {r['institutions']:,} --seed 1` "
+           f"({r['triples']:,} triples, {r['file_gib']:.2f} GiB of N-Triples) plus the bundled graph; every step "
+           "is a fresh `yilian` process, run one after another, timed end to end (process start to exit). "
+           "Peak memory: the largest sum of the resident sizes of the step's processes (its `--timeout` child "
+           "included), polled every 0.2 s — an upper bound, since forked children share pages.", "",
+           "## Machine", "",
+           f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram']}; {m['os']}",
+           f"- Python {m['python']}; yilian {m['yilian']}; pyoxigraph {m['pyoxigraph']}; networkx {m['networkx']}",
+           f"- load average (1, 5, 15 min) at the start {', '.join(f'{x:.1f}' for x in r['load'])}, at the end "
+           f"{', '.join(f'{x:.1f}' for x in r['load_after'])}: the machine was shared with other work, so the "
+           "times are those of a loaded machine", "",
+           "## Targets", "", "| target | measured | met? |", "|---|---|---|"]
+
+    def row(target, measured, ok):
+        out.append(f"| {target} | {measured} | {'yes' if ok else '**no**'} |")
+
+    def step(x):
+        if not x:
+            return "not run", False
+        tail = f", {x['killed']}" if x.get("killed") else (f", exit {x['exit']}" if x["exit"] not in (0, 1) else "")
+        return f"{_s(x['seconds'])}, {x['gib']:.1f} GiB peak{tail}", x["exit"] in (0, 1) and not x.get("killed")
+
+    v, vt = r["validate"], TARGETS["validate"]
+    text, ok = step(v)
+    row(f"`yilian validate` ≤ {vt[0]} s and ≤ {vt[1]} GiB", text, ok and v["seconds"] <= vt[0] and v["gib"] <= vt[1])
+    n, nt = r["network"], TARGETS["network"]
+    text, ok = step(n)
+    row(f"`yilian network stats` ≤ {nt[0]} s and ≤ {nt[1]} GiB (betweenness approximate: sampled sources)",
+        text, ok and n["seconds"] <= nt[0] and n["gib"] <= nt[1])
+    sv, st = r["serve"], TARGETS["serve"]
+    if "ready" in sv:
+        row(f"`yilian serve` ready ≤ {st[0]} s and ≤ {st[1]} GiB",
+            f"{_s(sv['ready'])}, {sv['rss_gib']:.1f} GiB resident (parent and worker; "
+            f"{sv['pss_gib']:.1f} GiB proportional)", sv["ready"] <= st[0] and sv["pss_gib"] <= st[1])
+    else:
+        row(f"`yilian serve` ready ≤ {st[0]} s and ≤ {st[1]} GiB", sv.get("error", "not run"), False)
+    if sv.get("queries"):
+        worst = max(sv["queries"], key=lambda q: q["seconds"])
+        row(f"every named query through `yilian serve` ≤ {TARGETS['serve_query']:g} s",
+            f"worst {worst['query']} {_s(worst['seconds'])}; all {len(sv['queries'])}: "
+            f"{_s(sum(q['seconds'] for q in sv['queries']))}", worst["seconds"] <= TARGETS["serve_query"])
+    if r.get("search"):
+        text, ok = step(r["search"])
+        row(f"`yilian search` warm ≤ {TARGETS['search']:g} s", text, ok and r["search"]["seconds"] <= TARGETS["search"])
+    else:
+        out.append(f"| `yilian search` warm ≤ {TARGETS['search']:g} s | not measured: search not yet on main | — |")
+    s, b = r["store"], r["bulk_load"]
+    row(f"store build within {TARGETS['store_vs_bulk']:g}× of pyoxigraph's bulk load",
+        f"{_s(s['seconds'])} ({s['gib']:.1f} GiB) against bulk_load {_s(b['seconds'])} ({b['gib']:.1f} GiB): "
+        f"{s['seconds'] / b['seconds']:.2f}×", s["seconds"] <= TARGETS["store_vs_bulk"] * b["seconds"])
+    out += ["", "## Steps", "", "| step | time | peak memory | exit |", "|---|---:|---:|---:|"]
+    for k, what in (("synth", "`yilian synth`"), ("store", "store build (`yilian query` on a cold cache)"),
+                    ("bulk_load", "pyoxigraph `bulk_load` to disk, same files"), ("validate", "`yilian validate`"),
+                    ("network", "`yilian network stats`"), ("search", "`yilian search` (warm)")):
+        x = r.get(k)
+        if x:
+            out.append(f"| {what} | {_s(x['seconds'])} | {x['gib']:.2f} GiB | {x['exit']}"
+                       f"{' (' + x['killed'] + ')' if x.get('killed') else ''} |")
+    if sv.get("queries"):
+        out += ["", "## Named queries through `yilian serve`", "", "| query | time |", "|---|---:|"]
+        out += [f"| {q['query']} | {_s(q['seconds'])} |" for q in sv["queries"]]
+    out += ["", "## Notes", "", *NOTES, ""]
+    return "\n".join(out)
+
+
+NOTES: list[str] = []
