@@ -126,7 +126,12 @@ def bench_national(work: Path, args, env: dict) -> dict:
     data = work / "national.nt"
     n = getattr(args, "institutions", None) or INSTITUTIONS
     res: dict = {"label": "national", "institutions": n, "load": os.getloadavg()}
-    step = lambda what: (wait_for_memory(free, what), print(f"[national] {what}…", flush=True))  # noqa: E731
+    save = getattr(args, "save", None) or (lambda _res: None)
+
+    def step(what):
+        save(res)  # what is measured so far survives an interrupted run
+        wait_for_memory(free, what)
+        print(f"[national] {what}…", flush=True)
 
     step("synth")
     s = watched(_cli("synth", "--institutions", str(n), "--seed", "1", "-o", str(data)), env, kill, 900)
@@ -227,6 +232,7 @@ def bench_national(work: Path, args, env: dict) -> dict:
     else:
         res["search"] = None
     res["load_after"] = os.getloadavg()
+    save(res)
     for k in ("synth", "store", "bulk_load", "validate", "network", "search"):
         if isinstance(res.get(k), dict):
             res[k].pop("stderr", None) if res[k].get("exit") == 0 else None

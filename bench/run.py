@@ -648,6 +648,9 @@ def run_national(args) -> None:
     work = Path(tempfile.mkdtemp(prefix="yilian-national-", dir=args.work))
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache-cli"),
            "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    if args.json:
+        args.save = lambda res: Path(args.json).write_text(json.dumps({"partial": res}, indent=1, ensure_ascii=False,
+                                                                      default=str), encoding="utf-8")
     try:
         res = national.bench_national(work, args, env)
         m = machine()
