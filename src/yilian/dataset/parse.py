@@ -121,8 +121,10 @@ def stream_file(path: Path, check_literals: bool = True):
     _check_utf8(path)
     from .literals import problem
 
+    count = 0
     try:
         for q in ox.parse(path=str(path), format=fmt):
+            count += 1
             obj = q.object
             if check_literals and type(obj) is ox.Literal and not obj.language:
                 why = problem(obj.value, obj.datatype.value)
@@ -137,6 +139,8 @@ def stream_file(path: Path, check_literals: bool = True):
         raise InputError(f"{msg}", where=where, hint="fix the syntax there") from None
     except ValueError as e:
         raise InputError(str(e), where=str(path)) from None
+    if not count:  # an empty file is an error, a file of prefixes alone is not: parse_file says which
+        yield from parse_file(path)
 
 
 def _check_utf8(path: Path) -> None:
