@@ -609,6 +609,15 @@ def main() -> None:
     args = ap.parse_args()
     if args.report_only:
         doc = json.loads(Path(args.report_only).read_text(encoding="utf-8"))
+        if "national" in doc:
+            sys.path.insert(0, str(HERE))
+            import national
+
+            text = national.report(doc["national"], doc["machine"], doc["command"])
+            if args.out:
+                Path(args.out).write_text(text, encoding="utf-8")
+            print(text)
+            return
         cap = re.search(r"--rdflib-cap (\S+)", doc.get("command", ""))
         if cap:
             args.rdflib_cap = float(cap.group(1))
