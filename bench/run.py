@@ -604,6 +604,7 @@ def main() -> None:
     ap.add_argument("--json", metavar="FILE", help="write the raw results here (the committed ones: bench/results.json)")
     ap.add_argument("--institutions", type=int, default=1_000_000,
                     help="national: yilian synth --institutions (smaller for a trial run of the script)")
+    ap.add_argument("--data-file", metavar="NT", help="national: reuse this `yilian synth` output")
     ap.add_argument("--work", metavar="DIR", help="where the data and stores go (default: the temporary folder)")
     ap.add_argument("--report-only", metavar="JSON", help="rewrite RESULTS.md from a results.json of an earlier run")
     args = ap.parse_args()
