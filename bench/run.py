@@ -605,6 +605,7 @@ def main() -> None:
     ap.add_argument("--institutions", type=int, default=1_000_000,
                     help="national: yilian synth --institutions (smaller for a trial run of the script)")
     ap.add_argument("--data-file", metavar="NT", help="national: reuse this `yilian synth` output")
+    ap.add_argument("--resume", metavar="JSON", help="national: keep the steps this saved JSON measured, run the rest")
     ap.add_argument("--work", metavar="DIR", help="where the data and stores go (default: the temporary folder)")
     ap.add_argument("--report-only", metavar="JSON", help="rewrite RESULTS.md from a results.json of an earlier run")
     args = ap.parse_args()
