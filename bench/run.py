@@ -611,11 +611,13 @@ def main() -> None:
     args = ap.parse_args()
     if args.report_only:
         doc = json.loads(Path(args.report_only).read_text(encoding="utf-8"))
-        if "national" in doc:
+        if "national" in doc or "partial" in doc:
             sys.path.insert(0, str(HERE))
             import national
 
-            text = national.report(doc["national"], doc["machine"], doc["command"])
+            # an interrupted run saved only {"partial": its figures}: this machine, its command
+            text = national.report(doc.get("national") or doc["partial"], doc.get("machine") or machine(),
+                                   doc.get("command") or "python3 bench/run.py --sizes national (interrupted)")
             if args.out:
                 Path(args.out).write_text(text, encoding="utf-8")
             print(text)
