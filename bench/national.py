@@ -278,28 +278,29 @@ def report(r: dict, m: dict, command: str) -> str:
            f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram']}; {m['os']}",
            f"- Python {m['python']}; yilian {m['yilian']}; pyoxigraph {m['pyoxigraph']}; networkx {m['networkx']}",
            f"- load average (1, 5, 15 min) at the start {', '.join(f'{x:.1f}' for x in r['load'])}, at the end "
-           f"{', '.join(f'{x:.1f}' for x in r['load_after'])}: the machine was shared with other work, so the "
+           f"{', '.join(f'{x:.1f}' for x in r.get('load_after', r['load']))}: the machine was shared with other work, so the "
            "times are those of a loaded machine", "",
            "## Targets", "", "| target | measured | met? |", "|---|---|---|"]
 
     def row(target, measured, ok):
-        out.append(f"| {target} | {measured} | {'yes' if ok else '**no**'} |")
+        out.append(f"| {target} | {measured} | {'—' if ok is None else 'yes' if ok else '**no**'} |")
 
     def step(x):
         if not x:
-            return "not run", False
+            return NOT_RUN, None
         tail = f", {x['killed']}" if x.get("killed") else (f", exit {x['exit']}" if x["exit"] not in (0, 1) else "")
         return f"{_s(x['seconds'])}, {x['gib']:.1f} GiB peak{tail}", x["exit"] in (0, 1) and not x.get("killed")
 
     v, vt = r.get("validate"), TARGETS["validate"]
     text, ok = step(v)
-    row(f"`yilian validate` ≤ {vt[0]} s and ≤ {vt[1]} GiB", text, ok and v["seconds"] <= vt[0] and v["gib"] <= vt[1])
+    row(f"`yilian validate` ≤ {vt[0]} s and ≤ {vt[1]} GiB", text,
+        ok and v["seconds"] <= vt[0] and v["gib"] <= vt[1] if v else None)
     if v and v.get("cpu"):
         out[-1] = out[-1].replace(" GiB peak", f" GiB peak (CPU {_s(v['cpu'])})", 1)
     n, nt = r.get("network"), TARGETS["network"]
     text, ok = step(n)
     row(f"`yilian network stats` ≤ {nt[0]} s and ≤ {nt[1]} GiB (betweenness approximate: sampled sources)",
-        text, ok and n["seconds"] <= nt[0] and n["gib"] <= nt[1])
+        text, ok and n["seconds"] <= nt[0] and n["gib"] <= nt[1] if n else None)
     if n and n.get("cpu"):
         out[-1] = out[-1].replace(" GiB peak", f" GiB peak (CPU {_s(n['cpu'])}"
                                   + (f", including the store build {_s(n['store_build'])}" if n.get("store_build") else "")
@@ -310,7 +311,8 @@ def report(r: dict, m: dict, command: str) -> str:
             f"{_s(sv['ready'])}, {sv['rss_gib']:.1f} GiB resident (parent and worker; "
             f"{sv['pss_gib']:.1f} GiB proportional)", sv["ready"] <= st[0] and sv["pss_gib"] <= st[1])
     else:
-        row(f"`yilian serve` ready ≤ {st[0]} s and ≤ {st[1]} GiB", sv.get("error", "not run"), False)
+        row(f"`yilian serve` ready ≤ {st[0]} s and ≤ {st[1]} GiB", sv.get("error", NOT_RUN),
+            False if sv.get("error") else None)
     if sv.get("queries"):
         worst = max(sv["queries"], key=lambda q: q["seconds"])
         row(f"every named query through `yilian serve` ≤ {TARGETS['serve_query']:g} s",
@@ -324,14 +326,14 @@ def report(r: dict, m: dict, command: str) -> str:
     s, b = r.get("store"), r.get("bulk_load")
     store_s = s["seconds"] if s else (r.get("network") or {}).get("store_build")
     how = (f"{_s(s['seconds'])} ({s['gib']:.1f} GiB)" if s else
-           f"{_s(store_s)} (yilian's own figure, printed while `network stats` built it)" if store_s else "not run")
+           f"{_s(store_s)} (yilian's own figure, printed while `network stats` built it)" if store_s else NOT_RUN)
     if store_s and b:
         row(f"store build within {TARGETS['store_vs_bulk']:g}× of pyoxigraph's bulk load",
             f"{how} against bulk_load {_s(b['seconds'])} ({b['gib']:.1f} GiB): {store_s / b['seconds']:.2f}×",
             store_s <= TARGETS["store_vs_bulk"] * b["seconds"])
     else:
         row(f"store build within {TARGETS['store_vs_bulk']:g}× of pyoxigraph's bulk load",
-            f"{how}; bulk_load {'not run' if not b else _s(b['seconds'])}", False)
+            f"{how}; bulk_load {'not run' if not b else _s(b['seconds'])}", None)
     out += ["", "## Steps", "", "Wall time, and the CPU time of the step's processes (user + system): on a loaded "
             "machine the wall time grows, the CPU time much less.", "",
             "| step | wall time | CPU time | peak memory | exit |", "|---|---:|---:|---:|---:|"]
@@ -348,5 +350,7 @@ def report(r: dict, m: dict, command: str) -> str:
     out += ["", "## Notes", "", *NOTES, ""]
     return "\n".join(out)
 
+
+NOT_RUN = "not measured in this run (stopped before this step)"
 
 NOTES: list[str] = []
