@@ -377,6 +377,19 @@ NOTES = [
     "dicts of the networkx graph. To go further: read the ties with one pass over the store's quads "
     "(`quads_for_pattern` by predicate) instead of SPARQL joins, and build the per-edge evidence only for the "
     "commands that show it (export, view, path), not for `stats`.",
+    "- **`network stats` reads the graph from an in-memory Oxigraph store** (`cli/network.py` loads the files "
+    "with `memory_store`, not the on-disk query store): at 12M triples that store alone is about 5.4 GB (450 MB per "
+    "million triples), so the 6 GiB target cannot be met while it stays in memory. Building the network from the "
+    "on-disk store (`open_store`, as `query` does) would leave only the networkx graph and what the build keeps "
+    "(at 1M: 0.6–0.9 GB with the on-disk store), at the cost of slower bulk queries (at 1M on the disk store the "
+    "build took 93 s on the loaded machine, most of it in the store's answers).",
+    "- **Not measured at 12M in this run** (the deadline came first): `yilian serve`, the named queries through "
+    "it, and the store build against pyoxigraph's bulk load. From bench/RESULTS.md at 1M (linear growth, which "
+    "RESULTS.md shows for loads and in-memory queries): serve ready in about 3.5 s per million triples (≈ 42 s), "
+    "450 MB per million (≈ 5.4 GB, target 8 GiB), the slowest named query in memory 0.08 s at 1M (≈ 1 s at 12M, "
+    "target 2 s); the store build 1.10× pyoxigraph's bulk load at 1M (target 1.2×). These are estimates, not "
+    "measurements: run `python3 bench/run.py --sizes national --resume bench/national.json --data-file FILE` to "
+    "measure the remaining steps.",
     "- **The machine was shared**: other developers' test suites kept the load average at 5–10 on its 2 cores "
     "during this run, so a step got a third to a half of one core: wall times are several times what they are "
     "on a quiet machine (the issue's synth took 22 s; here 131 s). The CPU times are the fairer figure for the "
