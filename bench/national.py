@@ -301,6 +301,8 @@ def report(r: dict, m: dict, command: str) -> str:
     text, ok = step(n)
     row(f"`yilian network stats` ≤ {nt[0]} s and ≤ {nt[1]} GiB (betweenness approximate: sampled sources)",
         text, ok and n["seconds"] <= nt[0] and n["gib"] <= nt[1] if n else None)
+    if n and n.get("note"):
+        out[-1] = out[-1].replace(" GiB peak", f" GiB peak ({n['note']})", 1)
     if n and n.get("cpu"):
         out[-1] = out[-1].replace(" GiB peak", f" GiB peak (CPU {_s(n['cpu'])}"
                                   + (f", including the store build {_s(n['store_build'])}" if n.get("store_build") else "")
