@@ -583,7 +583,12 @@ def targets(results: list[dict], e2e: dict) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k, 100k, 1m (default 10k,100k)")
+    ap.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k, 100k, 1m (default 10k,100k); "
+                    "or national alone (1,000,000 institutions, about 12M triples: bench/national.py)")
+    ap.add_argument("--free-gib", type=float, default=15.0,
+                    help="national: wait for this much free memory before each step (shared machines)")
+    ap.add_argument("--kill-gib", type=float, default=14.0,
+                    help="national: kill a step whose processes use more than this")
     ap.add_argument("--quick", action="store_true", help="10k only, 3 repeats")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--rdflib-cap", type=float, default=20.0, help="seconds per rdflib query (parse gets 4×)")
@@ -597,10 +602,26 @@ def main() -> None:
                     help="write the Markdown report here (default: print it only; the committed results are "
                          "bench/RESULTS.md, rewritten only when named)")
     ap.add_argument("--json", metavar="FILE", help="write the raw results here (the committed ones: bench/results.json)")
+    ap.add_argument("--institutions", type=int, default=1_000_000,
+                    help="national: yilian synth --institutions (smaller for a trial run of the script)")
+    ap.add_argument("--data-file", metavar="NT", help="national: reuse this `yilian synth` output")
+    ap.add_argument("--resume", metavar="JSON", help="national: keep the steps this saved JSON measured, run the rest")
+    ap.add_argument("--work", metavar="DIR", help="where the data and stores go (default: the temporary folder)")
     ap.add_argument("--report-only", metavar="JSON", help="rewrite RESULTS.md from a results.json of an earlier run")
     args = ap.parse_args()
     if args.report_only:
         doc = json.loads(Path(args.report_only).read_text(encoding="utf-8"))
+        if "national" in doc or "partial" in doc:
+            sys.path.insert(0, str(HERE))
+            import national
+
+            # an interrupted run saved only {"partial": its figures}: this machine, its command
+            text = national.report(doc.get("national") or doc["partial"], doc.get("machine") or machine(),
+                                   doc.get("command") or "python3 bench/run.py --sizes national (interrupted)")
+            if args.out:
+                Path(args.out).write_text(text, encoding="utf-8")
+            print(text)
+            return
         cap = re.search(r"--rdflib-cap (\S+)", doc.get("command", ""))
         if cap:
             args.rdflib_cap = float(cap.group(1))
@@ -612,6 +633,8 @@ def main() -> None:
     if args.quick:
         args.sizes, args.repeats = "10k", 3
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    if sizes == ["national"]:
+        return run_national(args)
     work = Path(tempfile.mkdtemp(prefix="yilian-bench-"))
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache-cli")}
     try:
@@ -625,6 +648,32 @@ def main() -> None:
             Path(args.json).write_text(json.dumps({"machine": m, "results": results, "end_to_end": e2e,
                                                "command": f"python3 bench/run.py {' '.join(sys.argv[1:])}"}, indent=1,
                                                    ensure_ascii=False, default=str), encoding="utf-8")
+        print(text)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_national(args) -> None:
+    """The national size on its own (bench/national.py); its report is bench/NATIONAL.md."""
+    sys.path.insert(0, str(HERE))
+    import national
+
+    work = Path(tempfile.mkdtemp(prefix="yilian-national-", dir=args.work))
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "cache-cli"),
+           "PYTHONPATH": os.pathsep.join([str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    if args.json:
+        args.save = lambda res: Path(args.json).write_text(json.dumps({"partial": res}, indent=1, ensure_ascii=False,
+                                                                      default=str), encoding="utf-8")
+    try:
+        res = national.bench_national(work, args, env)
+        m = machine()
+        command = f"python3 bench/run.py {' '.join(sys.argv[1:])}"
+        text = national.report(res, m, command)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"machine": m, "national": res, "command": command}, indent=1,
+                                                  ensure_ascii=False, default=str), encoding="utf-8")
         print(text)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -86,3 +86,22 @@ def test_cli_reports_bad_data_on_one_line(run, tmp_path):
     assert r.exit_code == ExitCode.BAD_INPUT
     assert r.stderr.count("\n") == 1 and f"{p}:2:11:" in r.stderr and "foo" in r.stderr
     assert r.stdout == ""
+
+
+def test_streamed_files_give_the_same_quads_and_errors_as_parse_file(tmp_path, monkeypatch):
+    """validate streams big files (dataset.parse.stream_file): the same quads, and for bad
+    input the same one-line error with file:line:col, as parsing the file whole."""
+    from test_safety import BAD_FILES
+
+    from yilian.dataset import parse
+
+    monkeypatch.setattr(parse, "STREAM_ABOVE", 0)
+    good = write(tmp_path, "good.ttl", GOOD + '<http://e/x> <http://e/y> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
+    assert list(parse.stream_file(good)) == parse_file(good)
+    for name, content, _, _ in BAD_FILES:
+        p = write(tmp_path, name, content)
+        with pytest.raises((InputError, PolicyError)) as whole:
+            parse_file(p)
+        with pytest.raises((InputError, PolicyError)) as streamed:
+            list(parse.stream_file(p))
+        assert (streamed.value.where, streamed.value.message) == (whole.value.where, whole.value.message), name

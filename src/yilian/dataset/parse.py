@@ -6,6 +6,7 @@ fails to parse contributes nothing; the error names the file, line and column.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,79 @@ def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
 
         warn(f"{path}: no triples (the file holds only comments, prefixes or an empty document)")
     return quads
+
+
+#: files at least this large are streamed by `stream_files` (smaller ones are parsed whole)
+STREAM_ABOVE = 64 * 2**20
+#: the formats a file can be streamed in (line-based or streaming parsers, no DTD to check)
+_STREAMABLE = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
+
+
+def stream_file(path: Path, check_literals: bool = True):
+    """The quads of one file, one at a time, with the checks of `parse_file` (and its
+    `check_literals`): the same
+    InputError (file:line:col) for bad syntax, bad UTF-8 or an ill-typed literal, raised
+    when the parser reaches it. Memory stays bounded (no list, no copy of the file), so a
+    caller that must not act on part of a file (validation) finishes reading before it
+    reports anything. Small files and RDF/XML or JSON-LD are parsed whole (`parse_file`)."""
+    fmt = format_of(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror}", where=str(path), hint="check the path and its permissions") from None
+    if size < STREAM_ABOVE or fmt not in _STREAMABLE:
+        yield from parse_file(path, check_literals)
+        return
+    _check_utf8(path)
+    from .literals import problem
+
+    count = 0
+    try:
+        for q in ox.parse(path=str(path), format=fmt):
+            count += 1
+            obj = q.object
+            if check_literals and type(obj) is ox.Literal and not obj.language:
+                why = problem(obj.value, obj.datatype.value)
+                if why:
+                    _check_literals(path, path.read_bytes(), [q])
+            yield q
+    except SyntaxError as e:
+        where = f"{path}:{e.lineno}:{e.offset}" if e.lineno else str(path)
+        msg = str(e.msg if hasattr(e, "msg") else e)
+        msg = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", msg)
+        msg = re.sub(r"^Parser error at line \d+ column \d+: ", "", msg)
+        raise InputError(f"{msg}", where=where, hint="fix the syntax there") from None
+    except ValueError as e:
+        raise InputError(str(e), where=str(path)) from None
+    if not count:  # an empty file is an error, a file of prefixes alone is not: parse_file says which
+        yield from parse_file(path)
+
+
+def _check_utf8(path: Path) -> None:
+    """parse_file's binary and UTF-8 checks, reading the file in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        first = True
+        while True:
+            chunk = f.read(8 * 2**20)
+            if first and b"\x00" in chunk[:65536]:
+                raise InputError("this is a binary file, not RDF text", where=str(path),
+                                 hint="give a Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML file")
+            first = False
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError:
+                # the whole-file check finds the position (and raises the error)
+                parse_file(path)
+                raise InputError("not valid UTF-8", where=str(path), hint="re-encode the file as UTF-8") from None
+            if not chunk:
+                return
+
+
+def stream_files(files: Sequence[Path], check_literals: bool = True):
+    """The quads of the files in order, streamed (`stream_file`)."""
+    for f in files:
+        yield from stream_file(f, check_literals)
 
 
 def _check_literals(path: Path, data: bytes, quads: list[ox.Quad]) -> None:

@@ -12,6 +12,58 @@ import pyoxigraph as ox
 from ..prefixes import short
 from .build import Network, undirected
 
+
+class Compact:
+    """The simple undirected graph of a network as an igraph Graph over integer ids
+    (`names[i]` is vertex i's node, in networkx's node order): about 50 bytes per link
+    instead of networkx's dicts, and its algorithms run in C."""
+
+    def __init__(self, G):
+        import igraph
+
+        self.names = list(G.nodes)
+        index = {x: i for i, x in enumerate(self.names)}
+        pairs = set()
+        for u, v in G.edges():
+            a, b = index[u], index[v]
+            if a != b:
+                pairs.add((a, b) if a < b else (b, a))
+        self.n = len(self.names)
+        self.m = len(pairs)
+        self.graph = igraph.Graph(n=self.n, edges=sorted(pairs), directed=False)
+
+    def degrees(self) -> list[int]:
+        """The number of distinct neighbours of each vertex."""
+        return self.graph.degree()
+
+    def betweenness(self, k: int | None, seed: int) -> list[float]:
+        """Normalised betweenness of each vertex as networkx computes it (endpoints
+        excluded): exact when k is None, else from k sources drawn as networkx draws them
+        (`random.Random(seed).sample` of the vertices in order) and rescaled as networkx
+        rescales a sample (sources by 1/((k-1)(N-1)), the others by 1/(k(N-1)), N = n - 1)."""
+        import random
+
+        n = self.n
+        if n <= 2:
+            return [0.0] * n
+        N = n - 1
+        if k is None or k >= n:
+            raw = self.graph.betweenness(directed=False)
+            # igraph counts each unordered pair once; networkx's normalisation is 2 / ((n-1)(n-2))
+            return [b * 2 / (N * (N - 1)) for b in raw]
+        sources = random.Random(seed).sample(range(n), k)
+        # igraph's subset betweenness is half of networkx's sum over the sources' shortest paths
+        raw = self.graph.betweenness(directed=False, sources=sources)
+        src = set(sources)
+        s_src = 1 / ((k - 1) * (N - 1)) if k > 1 else float("nan")
+        s_other = 1 / (k * (N - 1))
+        return [2 * b * (s_src if i in src else s_other) for i, b in enumerate(raw)]
+
+
+def compact(G) -> Compact:
+    """`Compact` of a networkx graph (any kind; directions and parallel ties merged)."""
+    return Compact(G)
+
 #: betweenness is sampled (k pivots, seeded) above this many nodes; k is chosen so that
 #: k * (nodes + links) stays near the budget (between 32 and 500 pivots)
 APPROX_BETWEENNESS_ABOVE = 2000
@@ -24,29 +76,37 @@ def betweenness_samples(nodes: int, links: int) -> int:
 
 
 def analyse(net: Network, top: int = 10) -> dict:
-    """Centralities, components, bridges, articulation points, overlaps, alliance counts."""
-    import networkx as nx
+    """Centralities, components, bridges, articulation points, overlaps, alliance counts.
 
+    The measures are computed on the simple undirected graph of `net.graph` (parallel ties
+    merged) by igraph (C), converted once to integer vertex ids: networkx's pure-Python
+    algorithms need minutes and gigabytes at national scale (a million institutions). The
+    figures are networkx's: degree centrality is degree / (n - 1); betweenness is Brandes'
+    normalised betweenness (networkx's `betweenness_centrality`), exact up to
+    APPROX_BETWEENNESS_ABOVE nodes, above that estimated from `betweenness_samples` source
+    nodes drawn as networkx draws them (`random.Random(BETWEENNESS_SEED).sample` of the
+    nodes in graph order) and rescaled as networkx rescales a sample, so the numbers are
+    those of `nx.betweenness_centrality(U, k, seed=BETWEENNESS_SEED)`."""
     G = net.graph
-    U = undirected(G)
-    n = U.number_of_nodes()
+    C = compact(G)
+    n = C.n
     lab = lambda x: G.nodes[x]["label"]  # noqa: E731
-    deg = nx.degree_centrality(U) if n > 1 else {x: 0.0 for x in U}
+    degree = C.degrees()
+    deg = [d / (n - 1) for d in degree] if n > 1 else [0.0] * n
     approx = n > APPROX_BETWEENNESS_ABOVE
-    samples = min(n, betweenness_samples(n, U.number_of_edges()))
-    if approx:
-        btw = nx.betweenness_centrality(U, k=samples, seed=BETWEENNESS_SEED)
-    else:
-        btw = nx.betweenness_centrality(U)
+    samples = min(n, betweenness_samples(n, C.m))
+    btw = C.betweenness(samples if approx else None, BETWEENNESS_SEED)
 
     def ranked(scores):
-        order = sorted(U.nodes, key=lambda x: (-scores[x], lab(x), x))[:top]
-        return [{"node": G.nodes[x]["name"], "label": lab(x), "degree": U.degree(x),
-                 "score": round(scores[x], 6)} for x in order]
+        order = sorted(range(n), key=lambda i: (-scores[i], lab(C.names[i]), C.names[i]))[:top]
+        return [{"node": G.nodes[C.names[i]]["name"], "label": lab(C.names[i]), "degree": degree[i],
+                 "score": round(scores[i], 6)} for i in order]
 
-    comps = sorted((sorted(c) for c in nx.connected_components(U)), key=lambda c: (-len(c), c))
-    bridges = sorted((tuple(sorted(e)) for e in nx.bridges(U)))
-    arts = sorted(nx.articulation_points(U), key=lambda x: (lab(x), x))
+    comps = sorted((sorted(C.names[i] for i in c) for c in C.graph.connected_components()),
+                   key=lambda c: (-len(c), c))
+    bridges = sorted(tuple(sorted((C.names[a], C.names[b]))) for a, b in
+                     (C.graph.es[e].tuple for e in C.graph.bridges()))
+    arts = sorted((C.names[i] for i in C.graph.articulation_points()), key=lambda x: (lab(x), x))
     several = []
     member_of: dict[str, set[str]] = defaultdict(set)
     for row in net.alliances:
@@ -57,7 +117,7 @@ def analyse(net: Network, top: int = 10) -> dict:
         if len(als) > 1:
             several.append({"organization": x, "alliances": sorted(als)})
     return {
-        "nodes": n, "edges": G.number_of_edges(), "undirected_links": U.number_of_edges(),
+        "nodes": n, "edges": G.number_of_edges(), "undirected_links": C.m,
         "isolated_not_shown": len(net.isolated),
         "alliance_mode": net.mode, "filters": net.filters,
         "tie_kinds": dict(sorted(_count(k for _, _, k in G.edges(keys=True)).items())),

@@ -213,16 +213,27 @@ class _Tie:
     title: str = ""
 
 
-def _evidence(store: ox.Store, r: _Reader) -> tuple[dict, dict]:
-    """Sources, quotes and dates of every fact node, and the documents they cite."""
+def _evidence(store: ox.Store, r: _Reader, wanted: set[str]) -> tuple[dict, dict]:
+    """Sources, quotes and dates of the fact nodes in `wanted` (those behind ties and
+    declared counts: the graph's observations are most of its facts and no tie's), and the
+    documents they cite."""
     facts: dict[str, dict] = defaultdict(lambda: {"sources": set(), "quotes": [], "dates": []})
+    sourced = set()
     for row in _q(store, "SELECT ?f ?d WHERE { ?f yl:source ?d }"):
-        facts[row["f"].value]["sources"].add(row["d"].value)
+        f = row["f"].value
+        if f in wanted:
+            facts[f]["sources"].add(row["d"].value)
+            sourced.add(f)
     for row in _q(store, "SELECT ?f ?q WHERE { ?f yl:quote ?q }"):
-        facts[row["f"].value]["quotes"].append(row["q"].value)
-    for row in _q(store, """SELECT ?f ?d WHERE { ?f yl:source [] .
-                            ?f yl:since|yl:date|yl:asOf|schema:startDate ?d }"""):
-        facts[row["f"].value]["dates"].append(row["d"].value)
+        f = row["f"].value
+        if f in wanted:
+            facts[f]["quotes"].append(row["q"].value)
+    # dates of facts with a source (the dated triples first, then the test: the join the
+    # other way round reads every sourced fact of the graph)
+    for row in _q(store, "SELECT ?f ?d WHERE { ?f yl:since|yl:date|yl:asOf|schema:startDate ?d }"):
+        f = row["f"].value
+        if f in sourced:
+            facts[f]["dates"].append(row["d"].value)
     docs: dict[str, dict] = {}
     for row in _q(store, """SELECT ?d ?file ?date ?est WHERE { ?d a yl:SourceDocument .
             OPTIONAL { ?d yl:corpusFile ?file } OPTIONAL { ?d schema:datePublished ?date }
@@ -297,12 +308,17 @@ def _read_ties(store: ox.Store, r: _Reader) -> tuple[list[_Tie], list[tuple], li
             for b in sorted(set(beneficiaries.get(s, ()))):
                 ties.append(_Tie(a, b, "program-beneficiary", True, s))
     # direct triples between two organizations: units, sub-organizations, links, anything new
+    # the object's type is tested in Python (r.orgs): testing it in SPARQL costs one lookup
+    # per organization class and triple, minutes at national scale
     values = " ".join(f"<{c}>" for c in sorted(r.org_classes))
-    for row in _q(store, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?cs {{ {values} }} ?s a ?cs ; ?p ?o .
-                             FILTER(isIRI(?o)) VALUES ?co {{ {values} }} ?o a ?co }}"""):
+    not_ties = ", ".join(f"<{p}>" for p in sorted(_NOT_TIES))
+    seen = set()
+    for row in _q(store, f"""SELECT ?s ?p ?o WHERE {{ VALUES ?cs {{ {values} }} ?s a ?cs ; ?p ?o .
+                             FILTER(isIRI(?o) && ?p NOT IN ({not_ties})) }}"""):
         s, p, o = row["s"].value, row["p"].value, row["o"].value
-        if p in _NOT_TIES or s == o:
+        if s == o or o not in r.orgs or (s, p, o) in seen:
             continue
+        seen.add((s, p, o))
         if p in _INVERSES:
             s, p, o = o, _INVERSES[p], s
         ties.append(_Tie(s, o, kebab(local_name(p)), True, None))
@@ -364,7 +380,8 @@ def build(store: ox.Store, *, mode: str = "lead", people: bool = False, filters:
     filters = filters or Filters()
     r = _Reader(store, people)
     ties, memberships, counts = _read_ties(store, r)
-    facts, docs = _evidence(store, r)
+    wanted = {t.fact for t in ties if t.fact} | {m for *_, m in memberships} | {c["fact"] for c in counts}
+    facts, docs = _evidence(store, r, wanted)
     mentioned: dict[str, set[str]] = defaultdict(set)
     for row in _q(store, "SELECT ?s ?d WHERE { ?s yl:mentionedIn ?d }"):
         mentioned[row["s"].value].add(row["d"].value)

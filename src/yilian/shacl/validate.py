@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..dataset.parse import Loaded, load, load_files, load_ontology
+from ..dataset.parse import Loaded, load, load_files, load_ontology, stream_files
 from ..dataset.formats import format_of
 from ..dataset.sources import Sources
 from ..dataset.sources import shapes_files as bundled_shapes_files
@@ -62,6 +62,20 @@ def _declared_prefixes(files: list[Path]) -> dict[str, str]:
     return out
 
 
+class Streamed:
+    """The data's quads, read afresh from the files each time `.quads` is read (big files
+    streamed by `dataset.parse.stream_files`): the SPARQL engine and the undefined-terms
+    check each read them once, and no list of every quad is kept (issue 17: at 12M triples
+    that list and the file's bytes were half of validate's memory)."""
+
+    def __init__(self, files, check_literals: bool = True):
+        self.files, self.check_literals = list(files), check_literals
+
+    @property
+    def quads(self):
+        return stream_files(self.files, self.check_literals)
+
+
 def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] | None = None) -> Report:
     """Validate the data of `sources` against SHACL shapes.
 
@@ -80,7 +94,7 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
         raise ValueError(f"unknown validation engine {engine!r}")
     # against the user's own shapes the data is taken as given: ill-typed literals are
     # data that sh:datatype reports, not a reason to refuse the file
-    data = load(sources, check_literals=not shapes_files)
+    data = Streamed(sources.files(), check_literals=not shapes_files)
     shapes_quads = load_files(shapes_files or bundled_shapes_files(), check_literals=not shapes_files).quads
     ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
     short = compactor(_declared_prefixes(shapes_files or []))
@@ -92,7 +106,8 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
             print(f"yilian: the shapes use {exc}, which the SPARQL validator does not implement; "
                   "validating with pySHACL (slower)", file=sys.stderr)
     if report is None:
-        report = pyshacl_bridge.validate(data.quads, shapes_quads, ontology_quads, short)
+        report = pyshacl_bridge.validate(load(sources, check_literals=not shapes_files).quads, shapes_quads,
+                                         ontology_quads, short)
     # yl: terms the ontology does not define: only where yilian's ontology is in play
     return with_undefined_terms(report, data, ontology_quads) if ontology_quads else report
 

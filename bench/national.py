@@ -1,0 +1,408 @@
+"""The national size of the benchmark (issue 17): `yilian synth --institutions 1000000`
+(about 12 million triples) plus the bundled graph, every step a fresh `yilian` process
+measured end to end with its peak memory.
+
+    python3 bench/run.py --sizes national --out bench/NATIONAL.md --json bench/national.json
+
+Run on demand, not in CI: it takes the better part of an hour on a 2-core machine and up to
+about 8 GiB at a time. The steps run one after another, never side by side; before each one
+the script waits until `--free-gib` GiB of memory are available (the machine may be shared),
+and a watchdog polls the step's resident memory (the process and its children) and kills it
+above `--kill-gib`, so a runaway step cannot take the machine down.
+
+Peak memory is the largest sum of the resident sizes (VmRSS) of the step's processes seen
+by the watchdog, polled every 0.2 s: forked children that share pages copy-on-write with
+their parent (validate's and network's `--timeout` child, serve's worker) are counted in
+full, so the figure is an upper bound. For `yilian serve` the proportional set size (PSS,
+shared pages divided among the processes) is given too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+INSTITUTIONS = 1_000_000
+
+#: the issue's targets: (seconds, GiB) or a ratio
+TARGETS = {"validate": (180, 6), "network": (180, 6), "serve": (120, 8), "serve_query": 2.0, "search": 0.5,
+           "store_vs_bulk": 1.2}
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = f.read().split()
+    except OSError:
+        return out
+    for c in kids:
+        out += _tree(int(c))
+    return out
+
+
+def _field(pid: int, path: str, name: str) -> int:
+    try:
+        with open(f"/proc/{pid}/{path}") as f:
+            for line in f:
+                if line.startswith(name):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss(pid: int) -> int:
+    """Bytes: the resident size of a process and all its descendants."""
+    return sum(_field(p, "status", "VmRSS:") for p in _tree(pid))
+
+
+def tree_pss(pid: int) -> int:
+    """Bytes: the proportional set size of a process and its descendants."""
+    return sum(_field(p, "smaps_rollup", "Pss:") for p in _tree(pid))
+
+
+def available_gib() -> float:
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable"):
+                return int(line.split()[1]) / 2**20
+    return 0.0
+
+
+def wait_for_memory(gib: float, what: str) -> None:
+    """Sleep until at least `gib` GiB are available (other work on the machine)."""
+    shown = False
+    while available_gib() < gib:
+        if not shown:
+            print(f"[national] {what}: waiting for {gib:g} GiB of free memory "
+                  f"({available_gib():.1f} GiB available)", flush=True)
+            shown = True
+        time.sleep(10)
+
+
+def watched(cmd: list[str], env: dict, kill_gib: float, timeout: float, stdout=subprocess.DEVNULL) -> dict:
+    """Run cmd; {"seconds", "gib" (peak tree RSS), "exit", "killed"}."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    err: list[str] = []
+    threading.Thread(target=lambda: err.extend(p.stderr), daemon=True).start()
+    peak, killed, cpu = 0, None, None
+    while True:
+        done, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if done:
+            # CPU seconds of the process and the children it waited for: a figure that
+            # depends less than wall time on what else the machine is doing
+            p.returncode = os.waitstatus_to_exitcode(status)
+            cpu = usage.ru_utime + usage.ru_stime
+            break
+        r = tree_rss(p.pid)
+        peak = max(peak, r)
+        if r > kill_gib * 2**30:
+            killed = f"killed above {kill_gib:g} GiB"
+        elif time.perf_counter() - t > timeout:
+            killed = f"killed after {timeout:g} s"
+        if killed:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            break
+        time.sleep(0.2)
+    secs = time.perf_counter() - t
+    return {"seconds": secs, "cpu": cpu, "gib": peak / 2**30, "exit": p.returncode, "killed": killed,
+            "stderr": "".join(err)[-2000:]}
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "yilian", *args]
+
+
+def bench_national(work: Path, args, env: dict) -> dict:
+    """Every national-scale target's figures (see TARGETS). With `args.resume` (the JSON an
+    interrupted run saved), the steps it measured are kept and only the others run."""
+    kill, free, cap = args.kill_gib, args.free_gib, args.validate_cap
+    n = getattr(args, "institutions", None) or INSTITUTIONS
+    res: dict = {"label": "national", "institutions": n, "load": os.getloadavg()}
+    if getattr(args, "resume", None):
+        doc = json.loads(Path(args.resume).read_text(encoding="utf-8"))
+        res = {**doc.get("partial", doc.get("national", {})), "resumed": True}
+    save = getattr(args, "save", None) or (lambda _res: None)
+    data = Path(args.data_file) if getattr(args, "data_file", None) else work / "national.nt"
+    cold_env = {**env, "XDG_CACHE_HOME": str(work / "cache-national")}
+
+    def synth():
+        if getattr(args, "data_file", None):  # an earlier run's synth output, reused
+            s = {"seconds": None, "cpu": None, "gib": 0.0, "exit": 0, "killed": None, "reused": str(data)}
+            res["triples"] = sum(1 for _ in open(data, "rb"))
+        else:
+            s = watched(_cli("synth", "--institutions", str(n), "--seed", "1", "-o", str(data)), env, kill, 900)
+            res["triples"] = int(s["stderr"].split("wrote ")[1].split()[0])
+        res["file_gib"] = data.stat().st_size / 2**30
+        return s
+
+    def validate():
+        return watched(_cli("validate", "--timeout", str(cap), "--data", str(data)), env, kill, cap + 60)
+
+    def store():
+        # built by a first query on a cold cache
+        return watched(_cli("query", "--data", str(data), "--format", "csv", "ASK {}"), cold_env, kill, 3600)
+
+    def network():
+        # on the store built by the step before (or, when that was not run, building it:
+        # the store's own time is then read from yilian's "query store built in" line)
+        out = watched(_cli("network", "stats", "--format", "json", "--data", str(data)), cold_env, kill, cap + 60)
+        m = re.search(r"query store built in ([0-9.]+)s", out["stderr"])
+        if m:
+            out["store_build"] = float(m.group(1))
+        return out
+
+    def bulk_load():
+        from yilian.dataset.sources import ONTOLOGY_GRAPH, Sources, ontology_files
+
+        files = [str(f) for f in Sources().files()] + [str(data)]
+        raw = ("import sys, pyoxigraph as ox\n"
+               "s = ox.Store(sys.argv[1])\n"
+               "for f in sys.argv[3:]: s.bulk_load(path=f, format=ox.RdfFormat.from_extension(f.rsplit('.', 1)[1]))\n"
+               "for f in sys.argv[2].split('|'): s.bulk_load(path=f, format=ox.RdfFormat.TURTLE, "
+               f"to_graph=ox.NamedNode({ONTOLOGY_GRAPH.value!r}))\n"
+               "s.flush()\n")
+        try:
+            return watched([sys.executable, "-c", raw, str(work / "raw-disk"),
+                            "|".join(str(f) for f in ontology_files()), *files], env, kill, 3600)
+        finally:
+            shutil.rmtree(work / "raw-disk", ignore_errors=True)
+
+    def search():
+        from yilian.cli import main as cli_main
+
+        if "search" not in cli_main.commands:
+            return None
+        watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 3600)  # warms up
+        return watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 600)
+
+    steps = {"synth": synth, "validate": validate, "store": store, "network": network,
+             "serve": lambda: serve(data, env, kill), "bulk_load": bulk_load, "search": search}
+    for name, fn in steps.items():
+        if name in res and name != "synth":
+            continue
+        save(res)  # what is measured so far survives an interrupted run
+        wait_for_memory(free, name)
+        print(f"[national] {name}…", flush=True)
+        res[name] = fn()
+        x = res[name]
+        if isinstance(x, dict) and "seconds" in x:
+            if x.get("exit") == 0:
+                x.pop("stderr", None)
+            print(f"[national] {name}: {_s(x['seconds'])}, CPU {_s(x.get('cpu'))}, {x['gib']:.2f} GiB, "
+                  f"exit {x.get('exit')} {x.get('killed') or ''}", flush=True)
+    res["load_after"] = os.getloadavg()
+    save(res)
+    return res
+
+
+def serve(data: Path, env: dict, kill: float) -> dict:
+    """`yilian serve` on the data (one worker): seconds to ready, memory, each named query."""
+    from yilian.sparql import run as querying
+    from yilian.sparql.endpoint import RemoteStore
+    from yilian.sparql.named import all_queries
+
+    t = time.perf_counter()
+    proc = subprocess.Popen(_cli("serve", "--data", str(data), "--port", "0", "--quiet", "--workers", "1",
+                                 "--timeout", "0"), stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    peak, url = 0, None
+    lines: list[str] = []
+
+    def read():
+        for line in proc.stderr:
+            lines.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    out: dict = {}
+    try:
+        while url is None:
+            if proc.poll() is not None:
+                raise RuntimeError(f"yilian serve ended (exit {proc.returncode}): {''.join(lines)[-500:]}")
+            peak = max(peak, tree_rss(proc.pid))
+            if peak > kill * 2**30 or time.perf_counter() - t > 3600:
+                raise RuntimeError(f"yilian serve killed ({peak / 2**30:.1f} GiB)")
+            for line in lines:
+                if "serving" in line:
+                    url = line.split(" at ")[1].split()[0]
+            time.sleep(0.2)
+        out["ready"] = time.perf_counter() - t
+        out["rss_gib"] = peak / 2**30
+        out["pss_gib"] = tree_pss(proc.pid) / 2**30
+        print(f"[national] serve ready {out['ready']:.0f}s {out['rss_gib']:.1f} GiB", flush=True)
+        remote = RemoteStore(url)
+        qs = []
+        for q in all_queries():
+            tq = time.perf_counter()
+            querying.run(remote, q.text + "\n# national", fmt="table", max_rows=0)
+            qs.append({"query": q.id, "seconds": time.perf_counter() - tq})
+            out["rss_gib"] = max(out["rss_gib"], tree_rss(proc.pid) / 2**30)
+            print(f"[national] serve {q.id}: {qs[-1]['seconds']:.2f}s", flush=True)
+        out["queries"] = qs
+        out["pss_after_gib"] = tree_pss(proc.pid) / 2**30
+    except Exception as e:  # noqa: BLE001 - a figure to report, not a test
+        out["error"] = f"{type(e).__name__}: {e}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return out
+
+
+def _s(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1f} s"
+
+
+def report(r: dict, m: dict, command: str) -> str:
+    """bench/NATIONAL.md."""
+    out = ["# yilian at national scale: benchmark results", "",
+           f"Produced by `{command}` on {m['date']}: `yilian synth --institutions {r['institutions']:,} --seed 1` "
+           f"({r['triples']:,} lines/triples, {r['file_gib']:.2f} GiB of N-Triples) plus the bundled graph; every step "
+           "is a fresh `yilian` process, run one after another, timed end to end (process start to exit). "
+           "Peak memory: the largest sum of the resident sizes of the step's processes (its `--timeout` child "
+           "included), polled every 0.2 s — an upper bound, since forked children share pages.", "",
+           "## Machine", "",
+           f"- CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram']}; {m['os']}",
+           f"- Python {m['python']}; yilian {m['yilian']}; pyoxigraph {m['pyoxigraph']}; networkx {m['networkx']}",
+           f"- load average (1, 5, 15 min) at the start {', '.join(f'{x:.1f}' for x in r['load'])}, at the end "
+           f"{', '.join(f'{x:.1f}' for x in r.get('load_after', r['load']))}: the machine was shared with other work, so the "
+           "times are those of a loaded machine", "",
+           "## Targets", "", "| target | measured | met? |", "|---|---|---|"]
+
+    def row(target, measured, ok):
+        out.append(f"| {target} | {measured} | {'—' if ok is None else 'yes' if ok else '**no**'} |")
+
+    def step(x):
+        if not x:
+            return NOT_RUN, None
+        tail = f", {x['killed']}" if x.get("killed") else (f", exit {x['exit']}" if x["exit"] not in (0, 1) else "")
+        return f"{_s(x['seconds'])}, {x['gib']:.1f} GiB peak{tail}", x["exit"] in (0, 1) and not x.get("killed")
+
+    v, vt = r.get("validate"), TARGETS["validate"]
+    text, ok = step(v)
+    row(f"`yilian validate` ≤ {vt[0]} s and ≤ {vt[1]} GiB", text,
+        ok and v["seconds"] <= vt[0] and v["gib"] <= vt[1] if v else None)
+    if v and v.get("cpu"):
+        out[-1] = out[-1].replace(" GiB peak", f" GiB peak (CPU {_s(v['cpu'])})", 1)
+    n, nt = r.get("network"), TARGETS["network"]
+    text, ok = step(n)
+    row(f"`yilian network stats` ≤ {nt[0]} s and ≤ {nt[1]} GiB (betweenness approximate: sampled sources)",
+        text, ok and n["seconds"] <= nt[0] and n["gib"] <= nt[1] if n else None)
+    if n and n.get("note"):
+        out[-1] = out[-1].replace(" GiB peak", f" GiB peak ({n['note']})", 1)
+    if n and n.get("cpu"):
+        out[-1] = out[-1].replace(" GiB peak", f" GiB peak (CPU {_s(n['cpu'])}"
+                                  + (f", including the store build {_s(n['store_build'])}" if n.get("store_build") else "")
+                                  + ")", 1)
+    sv, st = r.get("serve") or {}, TARGETS["serve"]
+    if "ready" in sv:
+        row(f"`yilian serve` ready ≤ {st[0]} s and ≤ {st[1]} GiB",
+            f"{_s(sv['ready'])}, {sv['rss_gib']:.1f} GiB resident (parent and worker; "
+            f"{sv['pss_gib']:.1f} GiB proportional)", sv["ready"] <= st[0] and sv["pss_gib"] <= st[1])
+    else:
+        row(f"`yilian serve` ready ≤ {st[0]} s and ≤ {st[1]} GiB", sv.get("error", NOT_RUN),
+            False if sv.get("error") else None)
+    if sv.get("queries"):
+        worst = max(sv["queries"], key=lambda q: q["seconds"])
+        row(f"every named query through `yilian serve` ≤ {TARGETS['serve_query']:g} s",
+            f"worst {worst['query']} {_s(worst['seconds'])}; all {len(sv['queries'])}: "
+            f"{_s(sum(q['seconds'] for q in sv['queries']))}", worst["seconds"] <= TARGETS["serve_query"])
+    if r.get("search"):
+        text, ok = step(r["search"])
+        row(f"`yilian search` warm ≤ {TARGETS['search']:g} s", text, ok and r["search"]["seconds"] <= TARGETS["search"])
+    else:
+        why = r.get("search_note", "not measured: search not yet on main")
+        out.append(f"| `yilian search` warm ≤ {TARGETS['search']:g} s | {why} | — |")
+    s, b = r.get("store"), r.get("bulk_load")
+    store_s = s["seconds"] if s else (r.get("network") or {}).get("store_build")
+    how = (f"{_s(s['seconds'])} ({s['gib']:.1f} GiB)" if s else
+           f"{_s(store_s)} (yilian's own figure, printed while `network stats` built it)" if store_s else NOT_RUN)
+    if store_s and b:
+        row(f"store build within {TARGETS['store_vs_bulk']:g}× of pyoxigraph's bulk load",
+            f"{how} against bulk_load {_s(b['seconds'])} ({b['gib']:.1f} GiB): {store_s / b['seconds']:.2f}×",
+            store_s <= TARGETS["store_vs_bulk"] * b["seconds"])
+    else:
+        row(f"store build within {TARGETS['store_vs_bulk']:g}× of pyoxigraph's bulk load",
+            f"{how}; bulk_load {'not run' if not b else _s(b['seconds'])}", None)
+    out += ["", "## Steps", "", "Wall time, and the CPU time of the step's processes (user + system): on a loaded "
+            "machine the wall time grows, the CPU time much less.", "",
+            "| step | wall time | CPU time | peak memory | exit |", "|---|---:|---:|---:|---:|"]
+    for k, what in (("synth", "`yilian synth`"), ("store", "store build (`yilian query` on a cold cache)"),
+                    ("bulk_load", "pyoxigraph `bulk_load` to disk, same files"), ("validate", "`yilian validate`"),
+                    ("network", "`yilian network stats`"), ("search", "`yilian search` (warm)")):
+        x = r.get(k)
+        if x:
+            out.append(f"| {what} | {_s(x['seconds'])} | {_s(x.get('cpu'))} | {x['gib']:.2f} GiB | {x['exit']}"
+                       f"{' (' + x['killed'] + ')' if x.get('killed') else ''} |")
+    if sv.get("queries"):
+        out += ["", "## Named queries through `yilian serve`", "", "| query | time |", "|---|---:|"]
+        out += [f"| {q['query']} | {_s(q['seconds'])} |" for q in sv["queries"]]
+    out += ["", "## Notes", "", *NOTES, ""]
+    return "\n".join(out)
+
+
+NOT_RUN = "not measured in this run (stopped before this step)"
+
+NOTES = [
+    "- **Before this branch** (the issue's run, same machine, quieter): store build 96 s / 1.7 GB; named "
+    "queries on the store warm 1.1–28 s; `validate` 363 s / 11.3 GB; `network stats` 305 s / 13.1 GB.",
+    "- **`validate`** used to parse every file into a Python list of all its quads (12 million `Quad` objects, "
+    "with the file's bytes and a decoded copy for the UTF-8 check) and then copy them into the in-memory scratch "
+    "store. Files over 64 MB are now streamed into the scratch store (`dataset.parse.stream_file`: the same "
+    "file:line:col errors, the UTF-8 check in 8 MB chunks). What remains is the scratch store itself: Oxigraph in "
+    "memory, every triple once and every XSD-typed literal twice (as written and as a value, for pySHACL's "
+    "results), plus the focus nodes of each shape materialised as named graphs. To go further: keep only the "
+    "triples the shapes can reach (the predicates their paths name and rdf:type) in the scratch store, and "
+    "materialise focus nodes as VALUES per batch instead of as graphs; or put the scratch store on disk "
+    "(RocksDB: a fraction of the memory, queries 3–25× slower).",
+    "- **`network stats`** computed its measures with networkx's pure-Python algorithms on a networkx copy of "
+    "the graph (betweenness from 32 sampled sources, bridges, articulation points, components): now igraph (C) "
+    "computes them on a compact integer copy, with networkx's definitions and the same sampled sources and "
+    "rescaling (tests compare the figures); the graph users get stays networkx. Reading the graph was most of the "
+    "rest: the query for direct ties between organizations tested the object's type once per organization class "
+    "and triple (33 s of 116 s at 1M on a loaded machine; now the type is tested in Python: 15 s), fact dates "
+    "were joined from every sourced fact (14 s, now under 3 s), and the evidence (sources, quotes, dates) of "
+    "every fact was kept although only tie facts need it (observations are most facts). What remains is "
+    "loading the files into the in-memory store the command reads (below), the bulk queries' answers turned into "
+    "Python strings, and the rich per-edge and per-node dicts of the networkx graph (548,283 nodes and 585,999 "
+    "ties at 12M). To go further: read the ties with one pass over the store's quads "
+    "(`quads_for_pattern` by predicate) instead of SPARQL joins, and build the per-edge evidence only for the "
+    "commands that show it (export, view, path), not for `stats`.",
+    "- **`network stats` reads the graph from an in-memory Oxigraph store** (`cli/network.py` loads the files "
+    "with `memory_store`, not the on-disk query store): at 12M triples that store alone is about 5.4 GB (450 MB per "
+    "million triples), so the 6 GiB target cannot be met while it stays in memory. Building the network from the "
+    "on-disk store (`open_store`, as `query` does) would leave only the networkx graph and what the build keeps "
+    "(at 1M: 0.6–0.9 GB with the on-disk store), at the cost of slower bulk queries (at 1M on the disk store the "
+    "build took 93 s on the loaded machine, most of it in the store's answers).",
+    "- **Not measured at 12M in this run** (the deadline came first): `yilian serve`, the named queries through "
+    "it, and the store build against pyoxigraph's bulk load. From bench/RESULTS.md at 1M (linear growth, which "
+    "RESULTS.md shows for loads and in-memory queries): serve ready in about 3.5 s per million triples (≈ 42 s), "
+    "450 MB per million (≈ 5.4 GB, target 8 GiB), the slowest named query in memory 0.08 s at 1M (≈ 1 s at 12M, "
+    "target 2 s); the store build 1.10× pyoxigraph's bulk load at 1M (target 1.2×). These are estimates, not "
+    "measurements: run `python3 bench/run.py --sizes national --resume bench/national.json --data-file FILE` to "
+    "measure the remaining steps.",
+    "- **`validate` was measured with the SHACL engine as it was before the `shacl` branch (merged into main "
+    "during this run)**; the streaming change sits in `shacl/validate.py: validate` and `dataset/parse.py` and "
+    "applies unchanged to the restructured engine (`engine.run` reads the data once).",
+    "- **Since this run, main's `validate` also checks every yl: term the data uses against the ontology** "
+    "(`with_undefined_terms`); on this branch that check reads the files a second time as a stream "
+    "(`shacl/validate.py: Streamed`) rather than keeping every quad for it: no memory, one more parse (tens of "
+    "seconds at 12M).",
+    "- **The machine was shared**: other developers' test suites kept the load average at 5–10 on its 2 cores "
+    "during this run, so a step got a third to a half of one core: wall times are several times what they are "
+    "on a quiet machine (the issue's synth took 22 s; here 131 s). The CPU times are the fairer figure for the "
+    "targets; memory does not depend on the load.",
+]
