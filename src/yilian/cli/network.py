@@ -103,8 +103,8 @@ def stats(top, fmt, spec, sources, timeout):
         return analysis.render_stats(analysis.analyse(net, top), fmt, top), notes(net)
 
     data, lines = bounded(work, timeout, "the network statistics")
+    _notes(lines)  # before the data: a reader of both streams sees them in this order
     emit(data, None)
-    _notes(lines)
 
 
 @network.command()
@@ -146,8 +146,8 @@ def export(fmt, output, spec, sources, timeout):
         return network_export.export(net, fmt), notes(net)
 
     data, lines = bounded(work, timeout, "the network export")
-    emit(data, output, files)
     _notes(lines)
+    emit(data, output, files)
 
 
 @network.command()
