@@ -358,3 +358,18 @@ def test_validate_refuses_format_that_contradicts_extension(run, mini, tmp_path,
     r = run("validate", *args, *mini)
     assert r.exit_code == ExitCode.BAD_INPUT and stderr in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, ext", [
+    (["export", "-o", "{d}/y.ntt"], ".ntt"),
+    (["query", "--name", "alliance-lead", "-o", "{d}/answer.xlsx"], ".xlsx"),
+    (["validate", "-o", "{d}/report.pdf"], ".pdf"),
+])
+def test_an_unknown_output_extension_is_refused_not_written_in_a_default_format(run, tmp_path, args, ext):
+    """export -o y.ntt wrote Turtle, query -o a.xlsx a text table, validate -o r.pdf the text
+    report, all with exit 0 (found when tried as a new user would)."""
+    r = run(*[a.format(d=tmp_path) for a in args])
+    assert r.exit_code == 2 and f"from its extension '{ext}'" in r.stderr and r.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+    given = run(*[a.format(d=tmp_path) for a in args], "--format", "json" if args[0] != "export" else "ntriples")
+    assert given.exit_code in (0, 1)  # --format names the format: any file name will do

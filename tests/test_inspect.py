@@ -156,3 +156,9 @@ def test_describe_a_date_lists_what_happened_that_day(run):
     assert re.match(r"2024-08-30: \d+ facts dated 2024-08-30\n", r.stdout)
     assert "国家卫生健康委介绍推广福建省三明市医药卫生体制改革经验新闻发布会" in r.stdout
     assert "yilian timeline --year 2024" in r.stdout.splitlines()[-1]
+
+
+def test_describe_refuses_an_empty_name(run):
+    """describe '' printed all 828 candidates before its error line (every label fits '')."""
+    r = run("describe", "  ")
+    assert r.exit_code == 2 and r.stdout == "" and "nothing to describe" in r.stderr

@@ -178,12 +178,21 @@ def scratch(path: str | os.PathLike) -> Iterator[None]:
 _channel_pid: int | None = None
 
 
+#: warnings already given by the command running (a file read twice is reported once)
+_warned: set[str] = set()
+
+
 def warn(message: str) -> None:
     """Print ``yilian: warning: MESSAGE`` on stderr, from the parent process: in a child
     of run_bounded the line is sent to the parent, which prints it as it arrives (a
-    child's own stderr is not the command's, e.g. under click's CliRunner)."""
+    child's own stderr is not the command's, e.g. under click's CliRunner). The same
+    message is given once per command (run_bounded starts a command; validation reads a
+    big file twice)."""
     import sys
 
+    if message in _warned:
+        return
+    _warned.add(message)
     if _channel is not None and _channel_pid == os.getpid():
         try:
             _send(_channel, ("warning", message))
@@ -236,6 +245,7 @@ def run_bounded(func: Callable[[], Any], timeout: float | None, *, what: str = "
     rss_bytes of this process before the fork; None: default_max_memory(), 0: no cap).
     The child's YilianError is raised again here; Ctrl-C or SIGTERM kill the child and
     remove its scratch paths."""
+    _warned.clear()  # one command's work: each warning once within it
     if max_memory is None:
         max_memory = default_max_memory()
     timed = bool(timeout and timeout > 0)

@@ -47,6 +47,9 @@ def describe(thing, fmt, show_all, timeout, store_choice, sources):
     """
     from ..explore import describe as explore_describe
 
+    if not thing.strip():  # an empty name would fit every label
+        raise UsageError("nothing to describe", hint="give a name, a prefixed name or an IRI, such as 湘潭市中心医院")
+
     def work():
         store = open_graph(sources, store_choice)
         from ..explore.facts import is_date

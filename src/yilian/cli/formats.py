@@ -40,9 +40,12 @@ def extension(output: str | None) -> str:
 
 
 def choose(given: str | None, output: str | None, by_extension: dict[str, str], default: str,
-           refused: dict[str, str] | None = None, names: dict[str, str] | None = None) -> str:
+           refused: dict[str, str] | None = None, names: dict[str, str] | None = None,
+           default_extensions: tuple[str, ...] = ("",)) -> str:
     """The format to write: ``given`` (already canonical), else the one ``by_extension``
-    names for the -o file's extension, else ``default``.
+    names for the -o file's extension, else ``default`` — for stdout or a file whose
+    extension is one of ``default_extensions`` (none, by default). Any other extension
+    without --format is an error: ``-o answer.xlsx`` would otherwise get a text table.
 
     ``names`` overrides how a format is named in messages. ``refused`` maps extensions that name a format this output cannot be (a results
     extension for RDF …) to why. Raises UsageError (exit 2) when ``given`` contradicts the
@@ -65,4 +68,8 @@ def choose(given: str | None, output: str | None, by_extension: dict[str, str], 
     if refused and ext in refused:
         raise UsageError(f"cannot write -o {output}: {refused[ext]}", hint="name the file for the format you want, "
                          "or give --format")
+    if ext not in default_extensions:
+        known = " ".join(sorted(set(by_extension) | set(e for e in default_extensions if e)))
+        raise UsageError(f"cannot tell the format of -o {output} from its extension '{ext}'",
+                         hint=f"name the file with one of {known}, or give --format")
     return default

@@ -146,7 +146,7 @@ def _output_format(given: str | None, output: str | None, form: str) -> str:
                for ext in RESULT_EXTENSIONS if ext not in RDF_EXTENSIONS and ext != ".txt"}
     if given == "table":
         given = "turtle"  # table means turtle for a graph
-    return choose(given, output, RDF_EXTENSIONS, "table", refused)
+    return choose(given, output, RDF_EXTENSIONS, "table", refused, default_extensions=("", ".txt"))
 
 
 def _read_query_file(path: str) -> str:
