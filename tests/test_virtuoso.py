@@ -99,7 +99,16 @@ def _tail(path: Path) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-20:]) if path.exists() else "(no log)"
 
 
-@pytest.mark.parametrize("q", all_queries(), ids=lambda q: q.id)
+#: named queries whose Virtuoso answer is known to differ, and why (issue 17 stays open on them)
+KNOWN_DIFFERENCES = {
+    "first-secretary-results": "rewritten for the audit fixes (001 and 003 side by side, yl:dateInferred, "
+                               "a boolean Virtuoso stores as 1) after the Virtuoso comparison was made; "
+                               "Virtuoso 7.2 drops part of doc001's text; not yet made portable",
+}
+
+
+@pytest.mark.parametrize("q", [pytest.param(q, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[q.id], strict=True))
+                               if q.id in KNOWN_DIFFERENCES else q for q in all_queries()], ids=lambda q: q.id)
 @pytest.mark.parametrize("fmt", ["table", "csv"])
 def test_named_query_same_bytes_as_local(run, virtuoso, q, fmt):
     local = run("query", "--no-store", "--name", q.id, "--format", fmt)
@@ -110,7 +119,7 @@ def test_named_query_same_bytes_as_local(run, virtuoso, q, fmt):
 
 
 def test_ask_and_construct_same_as_local(run, virtuoso):
-    r = run("query", "--endpoint", virtuoso, "ASK { yid:xiangtan-central-hospital a yl:GeneralHospital }")
+    r = run("query", "--endpoint", virtuoso, "ASK { yid:xiangtan-central-hospital a yl:Hospital }")
     assert (r.exit_code, r.stdout) == (0, "true\n")
     r = run("query", "--endpoint", virtuoso, "ASK { yid:xiangtan-central-hospital a yl:Village }")
     assert (r.exit_code, r.stdout) == (1, "false\n")
@@ -145,10 +154,11 @@ def test_typed_literals_same_as_local(run, virtuoso, fmt):
     # every typed literal of the graph (integers, decimals, dates, gYear, gYearMonth …)
     # prints the same. Not in TSV, JSON or XML: Oxigraph stores integer-derived datatypes
     # as xsd:integer ("24"^^xsd:nonNegativeInteger is answered as "24"^^xsd:integer),
-    # Virtuoso keeps them. Not xsd:duration: Virtuoso 7.2 answers "P2Y" as "24".
+    # Virtuoso keeps them. Not xsd:duration: Virtuoso 7.2 answers "P2Y" as "24"; not
+    # xsd:boolean: it answers true as 1 (yl:dateInferred).
     # (Virtuoso's default graph also holds its own system graphs: only yilian's subjects.)
     text = ("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o) && datatype(?o) != xsd:string "
-            "&& datatype(?o) != rdf:langString && datatype(?o) != xsd:duration "
+            "&& datatype(?o) != rdf:langString && datatype(?o) != xsd:duration && datatype(?o) != xsd:boolean "
             "&& STRSTARTS(STR(?s), 'https://w3id.org/yilian/')) } ORDER BY STR(?s) STR(?p) STR(?o)")
     local = run("query", "--no-store", text, "--format", fmt)
     remote = run("query", "--endpoint", virtuoso, text, "--format", fmt)
