@@ -134,6 +134,8 @@ def test_synth_onto_a_fifo_writes_through_it(run, tmp_path):
 def test_output_onto_the_query_file_is_refused(run, mini, tmp_path):
     q = tmp_path / "q.rq"
     q.write_text("SELECT * { ?s ?p ?o }", encoding="utf-8")
-    r = run("query", "-f", q, "-o", q, *mini)
+    r = run("query", "-f", q, "-o", q, "--format", "csv", *mini)  # .rq names no format: say which
     assert r.exit_code == ExitCode.BAD_INPUT and "one of the input files" in r.stderr
+    r = run("query", "-f", q, "-o", q, *mini)
+    assert r.exit_code == ExitCode.BAD_INPUT
     assert q.read_text(encoding="utf-8") == "SELECT * { ?s ?p ?o }"
