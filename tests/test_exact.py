@@ -373,3 +373,22 @@ def test_an_unknown_output_extension_is_refused_not_written_in_a_default_format(
     assert list(tmp_path.iterdir()) == []
     given = run(*[a.format(d=tmp_path) for a in args], "--format", "json" if args[0] != "export" else "ntriples")
     assert given.exit_code in (0, 1)  # --format names the format: any file name will do
+
+
+def test_export_and_fmt_order_a_decimal_and_a_nan_double_on_one_subject(run, tmp_path):
+    """rdflib orders numeric literals by value and Python refuses to order a Decimal
+    against a float NaN (decimal.InvalidOperation): fmt and export failed on
+    ``ex:p 0.0 , "NaN"^^xsd:double`` (found by tests/test_properties.py)."""
+    body = 'ex:a ex:p 0.0 , "NaN"^^xsd:double , "NaN"^^xsd:float , 0 , "INF"^^xsd:double .\n'
+    f = write(tmp_path, body)
+    want = {literal("0.0", "decimal"), literal("NaN", "double"), literal("NaN", "float"),
+            literal("0", "integer"), literal("INF", "double")}
+    for fmt in FORMATS:
+        r = run("export", "--format", fmt, "--no-default-graph", "--data", f)
+        assert r.exit_code == 0, (fmt, r.stderr)
+        assert {q.object for q in exact.parse(r.stdout_bytes, fmt)} == want, fmt
+    g = write(tmp_path, 'ex:a ex:p "INF"^^xsd:double , 0 , "NaN"^^xsd:float , "NaN"^^xsd:double , 0.0 .\n', "g.ttl")
+    assert formatting.canonical(f) == formatting.canonical(g)
+    r = run("fmt", f)
+    assert r.exit_code == 0, r.stderr
+    assert {q.object for q in exact.parse(f.read_bytes(), "turtle")} == want

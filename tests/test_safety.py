@@ -235,6 +235,10 @@ BAD_FILES = [
     ("turtle-in-ntriples.nt", b'@prefix ex: <http://e/> .\nex:a ex:b ex:c .\n', ":1:", ""),
     ("ill-typed.ttl", b'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<http://e/a> <http://e/p> "12x"^^xsd:integer .\n',
      ":2:", "xsd:integer"),
+    ("byte-out-of-range.ttl", b'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<http://e/a> <http://e/p> "300"^^xsd:byte .\n',
+     ":2:", "range of xsd:byte (-128 to 127)"),
+    ("unsigned-negative.ttl", b'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<http://e/a> <http://e/p> "-1"^^xsd:unsignedShort .\n',
+     ":2:", "xsd:unsignedShort"),
     ("relative-iri.nt", b"<a> <b> <c> .\n", ":1:", "IRI"),
 ]
 
@@ -253,6 +257,18 @@ def test_malformed_data_gives_one_clear_line(run, tmp_path, name, content, where
     assert "(" in lines[0]  # a hint on how to fix it
     assert "Traceback" not in r.stderr
     assert f.read_bytes() == before
+
+
+def test_zero_with_a_minus_sign_is_an_unsigned_integer(run, tmp_path):
+    """XML Schema 1.1 Part 2 lets a zero carry either sign in every type derived from
+    nonNegativeInteger: "-0"^^xsd:unsignedInt was refused although "-0"^^xsd:nonNegativeInteger
+    was not; the largest values of each bounded type load."""
+    f = tmp_path / "zero.ttl"
+    f.write_text('@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                 '<http://e/a> <http://e/p> "-0"^^xsd:unsignedInt , "255"^^xsd:unsignedByte , "-128"^^xsd:byte , '
+                 '"18446744073709551615"^^xsd:unsignedLong .\n', encoding="utf-8")
+    r = run("stats", "--no-default-graph", "--data", f)
+    assert r.exit_code == 0, r.stderr
 
 
 def test_missing_file_folder_and_unknown_extension(run, tmp_path):

@@ -18,8 +18,11 @@ _PATTERNS = {
     "positiveInteger": r"\+?0*[1-9]\d*",
     "nonPositiveInteger": r"(-\d+|\+?0+)",
     "negativeInteger": r"-0*[1-9]\d*",
-    "unsignedInt": r"\+?\d+",
-    "unsignedLong": r"\+?\d+",
+    # XML Schema 1.1 Part 2, 3.4.23-26: like nonNegativeInteger, a zero may carry either sign
+    "unsignedLong": r"(\+?\d+|-0+)",
+    "unsignedInt": r"(\+?\d+|-0+)",
+    "unsignedShort": r"(\+?\d+|-0+)",
+    "unsignedByte": r"(\+?\d+|-0+)",
     "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)",
     "double": r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)",
     "float": r"([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)",
@@ -33,6 +36,14 @@ _PATTERNS = {
 }
 _COMPILED = {XSD + k: re.compile(v + r"\Z") for k, v in _PATTERNS.items()}
 
+#: the value space of the bounded integer types: (least, greatest), from XML Schema 1.1
+#: Part 2, 3.4.16-3.4.26 (maxInclusive / minInclusive of each type)
+INTEGER_RANGES = {
+    "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1), "short": (-2**15, 2**15 - 1),
+    "byte": (-2**7, 2**7 - 1), "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 2**8 - 1),
+}
+
 
 def problem(lexical: str, datatype: str) -> str | None:
     """Why `lexical` is not a valid `datatype` literal, or None when it is (or unknown)."""
@@ -43,6 +54,9 @@ def problem(lexical: str, datatype: str) -> str | None:
     short = datatype[len(XSD):]
     if not m:
         return f'"{lexical}" is not a valid xsd:{short}'
+    bounds = INTEGER_RANGES.get(short)
+    if bounds is not None and not bounds[0] <= int(lexical) <= bounds[1]:
+        return f'"{lexical}" is out of the range of xsd:{short} ({bounds[0]} to {bounds[1]})'
     if short == "date":
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year if year > 0 else 2000, month)[1]:

@@ -11,6 +11,7 @@ silently different file.
 from __future__ import annotations
 
 import contextlib
+import decimal
 import re
 from typing import Iterable
 
@@ -137,11 +138,37 @@ def _writing():
     Literal._literal_n3 = _exact_literal_n3(n3)
     TurtleSerializer.p_squared = _bounded_nesting(original_squared)
     try:
-        yield
+        with _numeric_order():
+            yield
     finally:
         Literal._quote_encode = quote
         Literal._literal_n3 = n3
         TurtleSerializer.p_squared = original_squared
+
+
+@contextlib.contextmanager
+def _numeric_order():
+    """rdflib's order of literals, without its one failure: it compares two numeric
+    literals by value, and Python refuses to order a Decimal (xsd:decimal) against a
+    float NaN (``"NaN"^^xsd:double`` or xsd:float) with decimal.InvalidOperation, so
+    sorting such a pair (fmt, export, and the Turtle writer's sort of objects) failed.
+    Such a pair is compared as two floats instead, which is what rdflib does for an
+    xsd:integer against a NaN (neither is greater)."""
+    from rdflib.term import Literal
+
+    original = Literal.__gt__
+
+    def gt(self, other):
+        try:
+            return original(self, other)
+        except decimal.InvalidOperation:
+            return float(self.value) > float(other.value)
+
+    Literal.__gt__ = gt
+    try:
+        yield
+    finally:
+        Literal.__gt__ = original
 
 
 
@@ -196,7 +223,8 @@ def _sorted(triples) -> list:
     rdflib orders numeric literals by value, so ``"060"`` and ``"60"`` (or ``"10"^^xsd:int``
     and ``10``) compare neither less nor greater; sorting by the exact text first makes the
     order, and so the bytes, independent of the input order."""
-    return sorted(sorted(triples, key=lambda t: tuple(x.n3() for x in t)))
+    with _numeric_order():
+        return sorted(sorted(triples, key=lambda t: tuple(x.n3() for x in t)))
 
 
 #: blank nodes nested at least this deep are labelled by canonical_blank_node_trees: rdflib's
