@@ -115,16 +115,24 @@ def test_shared_centers():
 
 
 def test_first_secretary_results():
-    """001's figures for the 48 (the answer), beside 003's for the 22 of May 2023."""
-    r = {x["indicator"]: x for x in rows("first-secretary-results")}
-    doc001 = {k: x["doc001"] for k, x in r.items() if x["doc001"]}
-    assert doc001 == {"派驻第一书记人数": "48 人 (2025-09-30)", "门诊人次": "+48.7% 较基期 (2025-09-30)",
-                      "出院人次": "+27.1% 较基期 (2025-09-30)", "开展新技术数": "58 项 (2025-09-30)",
-                      "培养骨干人数": "126 人 (2025-09-30)"}
-    doc003 = {k: x["doc003"] for k, x in r.items() if x["doc003"]}
-    assert doc003 == {"派驻第一书记人数": "22 人 (2023-05, inferred)", "门诊人次": "+17.42% 同比 (2024-09, inferred)",
-                      "手术台次": "+11.11% 同比 (2024-09, inferred)", "开展新技术数": "130+ 项 (2023–, inferred)"}
-    assert "48.7%" in r["门诊人次"]["quote001"] and "17.42%" in r["门诊人次"]["quote003"]
+    """001's figures for the 48 (the answer), under 003's for the 22 of May 2023: one row
+    per figure, each cell a term of the graph (portable to Virtuoso)."""
+    got = [(x["indicator"], x["file"][:3], x["value"], x["qualifier"], x["change"], x["unit"], x["comparison"],
+            x["date"], x["dateProperty"].rsplit("#", 1)[1], x["dateInferredFrom"].rsplit("/", 1)[-1])
+           for x in rows("first-secretary-results")]
+    assert got == [
+        ("派驻第一书记人数", "001", "48", "", "", "人", "", "2025-09-30", "asOf", ""),
+        ("派驻第一书记人数", "003", "22", "", "", "人", "", "2023-05", "period", "doc-003"),
+        ("门诊人次", "001", "", "", "48.7", "%", "较基期", "2025-09-30", "asOf", ""),
+        ("门诊人次", "003", "", "", "17.42", "%", "同比", "2024-09", "asOf", "doc-003"),
+        ("出院人次", "001", "", "", "27.1", "%", "较基期", "2025-09-30", "asOf", ""),
+        ("手术台次", "003", "", "", "11.11", "%", "同比", "2024-09", "asOf", "doc-003"),
+        ("开展新技术数", "001", "58", "", "", "项", "", "2025-09-30", "asOf", ""),
+        ("开展新技术数", "003", "130", "more than", "", "项", "", "2023", "periodStart", "doc-003"),
+        ("培养骨干人数", "001", "126", "", "", "人", "", "2025-09-30", "asOf", ""),
+    ]
+    quotes = {(x["indicator"], x["file"][:3]): x["quote"] for x in rows("first-secretary-results")}
+    assert "48.7%" in quotes["门诊人次", "001"] and "17.42%" in quotes["门诊人次", "003"]
 
 
 def test_fact_source():

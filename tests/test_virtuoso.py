@@ -100,11 +100,7 @@ def _tail(path: Path) -> str:
 
 
 #: named queries whose Virtuoso answer is known to differ, and why (issue 17 stays open on them)
-KNOWN_DIFFERENCES = {
-    "first-secretary-results": "rewritten for the audit fixes (001 and 003 side by side, yl:dateInferred, "
-                               "a boolean Virtuoso stores as 1) after the Virtuoso comparison was made; "
-                               "Virtuoso 7.2 drops part of doc001's text; not yet made portable",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}  # query id -> why it differs on Virtuoso (none now)
 
 
 @pytest.mark.parametrize("q", [pytest.param(q, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[q.id], strict=True))

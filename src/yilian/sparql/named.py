@@ -18,6 +18,12 @@ evaluates some forms wrongly, so the queries keep to these rules:
   they find what the transitive paths find on the bundled graph.
 - No MIN, MAX or SAMPLE over a value that may be unbound (Oxigraph answers unbound,
   Virtuoso ignores it, SAMPLE picks any): make the value a group key instead.
+- Columns are terms of the graph, not strings built in the query: Virtuoso 7.2 takes an
+  unbound variable in CONCAT as "" instead of an error, answers BOUND(?x) true for some
+  unbound OPTIONAL variables in a BIND, loses the correlation of an OPTIONAL nested in an
+  OPTIONAL, and turns some non-ASCII constants in expressions into "?" (found comparing
+  first-secretary-results). Booleans are left out of the answers (Virtuoso stores true
+  as 1).
 - The final ORDER BY makes the row order total: every column, or every group key of an
   aggregate (Virtuoso cannot order by an aggregate's alias), each as STR(…) unless it is
   a number (engines order terms of different kinds differently, and Virtuoso orders long
