@@ -492,3 +492,21 @@ def test_closed_stdout_is_one_error_line_not_an_internal_error(tmp_path):
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
     assert proc.stderr == "yilian: error: standard output is closed (redirect it to a file, or use -o FILE)\n"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["nosuch"], "No such command 'nosuch' (see 'yilian --help')"),
+    (["query", "--format", "xlsx", "ASK {}"], "Invalid value for '--format'"),
+    (["query", "--bogus"], "No such option '--bogus' (see 'yilian query --help')"),
+    (["source", "add"], "Missing argument 'FILE' (see 'yilian source add --help')"),
+    (["network", "stats", "--alliance"], "'--alliance' requires an argument"),
+])
+def test_command_line_mistakes_give_one_clear_line(run, args, words):
+    """click's own usage errors were three lines (usage, hint, error); every error is one
+    `yilian: error:` line with what to read, exit 2."""
+    r = run(*args)
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("yilian: error: ") and words in lines[0], r.stderr
+    assert "--help" in lines[0]

@@ -27,7 +27,10 @@ class YilianGroup(click.Group):
         if "--debug" in args[:end]:
             ctx.meta["yilian.debug"] = True
             args = [a for a in args[:end] if a != "--debug"] + args[end:]
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            _usage_error(e)
 
     def main(self, *args, **kwargs):
         """click's main, and a quiet end when stdout is a closed pipe (also when that is
@@ -64,6 +67,8 @@ class YilianGroup(click.Group):
         except MemoryError:
             click.echo("yilian: error: out of memory (use a smaller input or a SPARQL server with --endpoint)", err=True)
             ctx.exit(int(ExitCode.LIMIT))
+        except click.UsageError as e:
+            _usage_error(e)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
@@ -75,6 +80,23 @@ class YilianGroup(click.Group):
             click.echo(f"yilian: internal error: {type(e).__name__}: {e} (rerun with --debug for a traceback "
                        "and report it)", err=True)
             ctx.exit(int(ExitCode.INTERNAL))
+
+
+def _usage_error(e: click.UsageError) -> None:
+    """A mistake on the command line (unknown command or option, a bad option value, a
+    missing argument) as one stderr line, like every other error, with the help to read;
+    exit 2 (ExitCode.BAD_INPUT). click's own form is three lines (usage, hint, error).
+    A command given no arguments where it shows its help (NoArgsIsHelpError) keeps
+    click's behaviour."""
+    if isinstance(e, click.exceptions.NoArgsIsHelpError):
+        raise e
+    names, ctx = [], e.ctx
+    while ctx is not None and ctx.parent is not None:  # the root is `yilian` whatever argv[0] says
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    where = " ".join(["yilian", *reversed(names)])
+    click.echo(f"yilian: error: {e.format_message().rstrip('.')} (see '{where} --help')", err=True)
+    sys.exit(int(ExitCode.BAD_INPUT))
 
 
 def _quiet_broken_pipe() -> None:
