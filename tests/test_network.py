@@ -461,3 +461,17 @@ def test_path_from_an_organization_without_ties_says_why(run):
     assert r.stderr == ("yilian: error: 湘潭市中医医院 (湘潭市中医医院) has no ties in this network (no tie links it "
                         "to another organization; --alliances node ties it to the alliances it belongs to)\n")
     assert run("network", "path", "湘潭市中医医院", "湘潭市中医联盟", "--alliances", "node").exit_code == 0
+
+
+def test_gexf_is_the_same_bytes_on_another_day(run, tmp_path, monkeypatch):
+    """networkx wrote today's date into <meta lastmodifieddate>: the same graph exported
+    the next day gave other bytes."""
+    import time as time_module
+
+    a, b = tmp_path / "a.gexf", tmp_path / "b.gexf"
+    assert run("network", "export", "-o", a).exit_code == 0
+    real = time_module.strftime
+    monkeypatch.setattr(time_module, "strftime", lambda fmt, *t: real(fmt, time_module.gmtime(86400 * 400)))
+    assert run("network", "export", "-o", b).exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+    assert b"lastmodifieddate" not in a.read_bytes()

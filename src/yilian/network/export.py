@@ -94,7 +94,12 @@ def to_gexf(net: Network) -> bytes:
         if not net.graph.edges[u, v, k]["directed"]:
             d["type"] = "undirected"
     buf = io.BytesIO()
-    nx.write_gexf(H, buf, encoding="utf-8", prettyprint=True)
+    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True)
+    # networkx stamps <meta lastmodifieddate> with today's date, so the same graph gave
+    # other bytes the next day; the attribute is optional in GEXF 1.2 and left out
+    writer.xml.find("meta").attrib.pop("lastmodifieddate", None)
+    writer.add_graph(H)
+    writer.write(buf)
     return buf.getvalue()
 
 
