@@ -259,3 +259,26 @@ def test_class_checks_follow_the_class_hierarchy():
     assert {(key[1], key[3]) for key in expected if key[5] == "ClassConstraintComponent"} == {
         (f"<{ex}rex>", f"<{ex}rock>"), (f"<{ex}rex>", '"Fido"'), (f"<{ex}rex>", f"<{ex}eve>")}
     assert {key[1] for key in expected if key[5] == "MinCountConstraintComponent"} == {f"<{ex}tiny>", f"<{ex}a1>"}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shapes_validated_side_by_side_give_the_same_results(monkeypatch, seed):
+    """The engine validates the shapes with targets in several threads (engine.run): each
+    thread keeps its own context and recursion check, so the results are those of one
+    thread, result for result (the numbers of the contexts and of the variables in a
+    constraint's SPARQL text aside: they count in the order the threads ask for them)."""
+    import re
+
+    quads = _mutate(load(Sources()).quads, seed)
+    shapes = load_files(shapes_files()).quads
+    ontology = load_ontology().quads
+
+    def results(threads):
+        monkeypatch.setenv("YILIAN_SHACL_THREADS", str(threads))
+        found, _ = shacl.run(quads, shapes, ontology)
+        return sorted((shacl.sort_key(r), str(r.constraint), re.sub(r"\?_v[0-9]+", "?_v", r.detail), r.copy)
+                      for r in found)
+
+    one = results(1)
+    assert any(key[0] == shacl.SH + "Violation" for (key, *_rest) in one) and len(one) > 20
+    assert results(4) == one

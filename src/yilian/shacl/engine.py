@@ -27,6 +27,9 @@ module drives them: it walks the shapes, materialises focus nodes and runs each 
 from __future__ import annotations
 
 import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -75,10 +78,26 @@ class Engine:
     subclasses: dict = field(default_factory=dict)  # class -> its subclasses (targets.instance_of)
     _vars: itertools.count = field(default_factory=lambda: itertools.count())
     _keys: itertools.count = field(default_factory=lambda: itertools.count())
-    _compiling: set = field(default_factory=set)
     # context key -> {focus node: how many times it is reached, when more than once}
     multiplicity: dict = field(default_factory=dict)
-    current: str = ""  # the context whose focus nodes are being validated
+    threads: int = 1  # target shapes validated side by side (see run)
+    _local: threading.local = field(default_factory=threading.local)
+
+    @property
+    def current(self) -> str:
+        """The context whose focus nodes this thread is validating."""
+        return getattr(self._local, "current", "")
+
+    @current.setter
+    def current(self, key: str) -> None:
+        self._local.current = key
+
+    @property
+    def _compiling(self) -> set:
+        """The shapes this thread is compiling into a SPARQL expression (recursion check)."""
+        if not hasattr(self._local, "compiling"):
+            self._local.compiling = set()
+        return self._local.compiling
 
     def check_supported(self) -> None:
         for _, p, _ in self.shapes.triples:
@@ -156,13 +175,28 @@ class Engine:
                           f"USING NAMED {FOCUS_GRAPH} WHERE {{ {where} }}")
 
     def run(self) -> list[Result]:
+        """Validate every shape with targets; the results sorted (report.sort_key).
+
+        With `threads` > 1 the shapes with targets are validated side by side: each has
+        its own contexts (focus nodes materialised under keys of its own), Oxigraph answers
+        queries from several threads at once without holding Python's lock, and the
+        results are a set sorted at the end, so the report does not depend on the order
+        the shapes finish in."""
         self.check_supported()
-        for shape in targets.target_shapes(self.shapes):
-            if not self.shapes.active(shape):
-                continue
+        shapes = [s for s in targets.target_shapes(self.shapes) if self.shapes.active(s)]
+
+        def one(shape) -> None:
             key = self.new_key()
             self.materialise(key, targets.target_pattern(self, shape), "?this")
             self.validate(shape, key)
+
+        if self.threads > 1 and len(shapes) > 1:
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="yilian-shacl") as pool:
+                for _ in pool.map(one, shapes):
+                    pass
+        else:
+            for shape in shapes:
+                one(shape)
         return sorted(self.results, key=sort_key)
 
     def add(self, shape, component: Component, focus, value=None, path=None, messages=None, constraint=None,
@@ -278,4 +312,17 @@ def run(data_quads, shapes_triples, ontology_quads=()) -> tuple[list[Result], in
     copies = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {VALUE_GRAPH} {{ ?s ?p ?o }} }}")))
     triples = len(store) - int(copies["n"].value)
     store.bulk_extend(split(inoculated_ontology(ontology_quads)))
-    return Engine(shapes, store).run(), triples
+    return Engine(shapes, store, threads=default_threads()).run(), triples
+
+
+def default_threads() -> int:
+    """How many shapes to validate side by side: the processors this process may use
+    (at most 4; $YILIAN_SHACL_THREADS overrides, 1 turns it off)."""
+    env = os.environ.get("YILIAN_SHACL_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
