@@ -260,3 +260,22 @@ def test_an_answer_cut_at_the_servers_row_limit_is_a_limit(run, recorder):
     whole = recorder(lambda request: (200, "application/sparql-results+json", rows, {"X-SPARQL-MaxRows": "10"}))
     r = run("query", "--endpoint", whole.url, "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv")
     assert (r.exit_code, r.stdout) == (0, "s\nhttp://a\nhttp://b\n")
+
+
+def test_a_503_keeps_the_servers_own_advice(recorder):
+    """Every HTTP 503 got "ask the server for more time", also yilian serve's memory cap,
+    whose own message says to narrow the query or restart with a larger --max-memory."""
+    from yilian.errors import LimitError
+    from yilian.sparql import endpoint
+
+    said = (b"the query needed more memory than a worker may use (1.0 GiB) and was stopped (narrow the query, "
+            b"add LIMIT, or restart the server with a larger --max-memory)")
+    server = recorder(lambda request: (503, "text/plain; charset=utf-8", said))
+    with pytest.raises(LimitError) as caught:
+        endpoint.RemoteStore(server.url).query("ASK {}")
+    line = caught.value.render()
+    assert "--max-memory" in line and "more time" not in line
+    busy = recorder(lambda request: (503, "text/plain", b"Service Unavailable"))
+    with pytest.raises(LimitError) as caught:
+        endpoint.RemoteStore(busy.url).query("ASK {}")
+    assert "ask the server for more time" in caught.value.render()

@@ -206,8 +206,12 @@ class RemoteStore:
     def _http_error(self, e: urllib.error.HTTPError, added_lines: int) -> Exception:
         message = _server_message(e, added_lines)
         text = f"the endpoint answered HTTP {e.code} {e.reason}" + (f": {message}" if message else "")
-        if e.code in (503, 504):  # the server gave up: its time limit, or it is overloaded
-            return LimitError(text, where=self.url, hint="simplify the query, or ask the server for more time")
+        if e.code in (503, 504):  # the server gave up: its time or memory limit, or it is overloaded
+            # a server that says what to do (yilian serve: "(narrow the query, … --max-memory)")
+            # is not contradicted by a guess; otherwise the likeliest cause is its time limit
+            said = message.rstrip().endswith(")") if message else False
+            return LimitError(text, where=self.url,
+                              hint=None if said else "simplify the query, or ask the server for more time")
         hint = ("the server refused the query" if 400 <= e.code < 500 else "the server failed; see its log")
         return QueryError(text, where=self.url, hint=hint)
 
