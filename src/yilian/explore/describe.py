@@ -49,18 +49,41 @@ _ONTOLOGY_TYPES = {PREFIXES["owl"] + t for t in ("Class", "ObjectProperty", "Dat
                                                   "Ontology")} | {PREFIXES["skos"] + "ConceptScheme"}
 
 
-def candidates(store: ox.Store, text: str) -> list[Candidate]:
+_LABEL_PROPS = tuple(ox.NamedNode(PREFIXES[p] + l) for p, l in (("rdfs", "label"), ("skos", "prefLabel"),
+                                                                     ("skos", "altLabel")))
+
+
+def name_table(store: ox.Store) -> list[tuple]:
+    """Every (node, label property, text lowercased, text) of the graph's names (rdfs:label,
+    skos:prefLabel, skos:altLabel of an IRI), for candidates(names=…) when many names are
+    looked up in one store (the web pages)."""
+    out = []
+    for p in _LABEL_PROPS:
+        for q in store.quads_for_pattern(None, p, None):
+            if isinstance(q.subject, ox.NamedNode) and not isinstance(q.object, ox.BlankNode):
+                out.append((q.subject, p, q.object.value.lower(), q.object.value))
+    return out
+
+
+def candidates(store: ox.Store, text: str, names: list | None = None) -> list[Candidate]:
     """Every node whose name (rdfs:label, skos:prefLabel, skos:altLabel) is `text` or
     contains it (any case), best first: entities before ontology terms before fact nodes,
-    then exact name, exact alternate name, partial name; then by label."""
+    then exact name, exact alternate name, partial name; then by label. names: the
+    store's name_table, read once by the caller (else the names are queried)."""
     from .search import FACT_CLASSES, _subclasses
 
     found: dict[str, list] = {}
-    for sol in query(store, """SELECT ?s ?p ?l WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?l
-                            FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE(?t))) }""", t=ox.Literal(text)):
-        exact = sol["l"].value.lower() == text.lower()
-        match = (1 if sol["p"].value.endswith("altLabel") else 0) if exact else 2
-        entry = found.setdefault(sol["s"].value, [sol["s"], match])
+    if names is None:
+        hits = ((sol["s"], sol["p"], sol["l"].value) for sol in query(
+            store, """SELECT ?s ?p ?l WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?s ?p ?l
+                   FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE(?t))) }""", t=ox.Literal(text)))
+    else:
+        low = text.lower()
+        hits = ((s, p, value) for s, p, lowered, value in names if low in lowered)
+    for s, p, value in hits:
+        exact = value.lower() == text.lower()
+        match = (1 if p.value.endswith("altLabel") else 0) if exact else 2
+        entry = found.setdefault(s.value, [s, match])
         entry[1] = min(entry[1], match)
     if not found:
         return []
@@ -98,9 +121,10 @@ def resolve(store: ox.Store, thing: str) -> ox.NamedNode:
     return find(store, thing)[0]
 
 
-def find(store: ox.Store, thing: str, show_all: bool = False) -> tuple[ox.NamedNode, list[Candidate]]:
+def find(store: ox.Store, thing: str, show_all: bool = False, names: list | None = None) -> tuple[ox.NamedNode, list[Candidate]]:
     """Find an entity by <IRI>, full IRI, prefixed name, or label (Chinese or English,
     any case, alternate names included). Returns the node and the other candidates.
+    names: see candidates.
     A name that fits several things equally well raises Ambiguous (exit 2) with the list."""
     text = thing.strip()
     direct: list[ox.NamedNode] = []
@@ -115,7 +139,7 @@ def find(store: ox.Store, thing: str, show_all: bool = False) -> tuple[ox.NamedN
         if _exists(store, direct[0]):
             return direct[0], []
         raise UsageError(f"'{thing}' is not in the graph", hint="check the IRI, or give a label such as 湘潭市中心医院")
-    cands = candidates(store, text)
+    cands = candidates(store, text, names)
     if not cands:
         raise UsageError(f"nothing in the graph is named '{thing}'",
                          hint="try part of the name, an English name, `yilian search`, or a prefixed name such as yid:xiangtan")
@@ -135,10 +159,10 @@ def find(store: ox.Store, thing: str, show_all: bool = False) -> tuple[ox.NamedN
 
 
 def _props(store: ox.Store, node) -> list[tuple]:
-    rows = []
-    for sol in query(store, "SELECT ?p ?o WHERE { ?n ?p ?o }", n=node):
-        rows.append((sol["p"], sol["o"]))
-    return rows
+    """The node's (predicate, object) pairs in every graph, in the store's order (what
+    SELECT ?p ?o WHERE { ?n ?p ?o } over the union graph gives, read without a query:
+    a page describes thousands of facts)."""
+    return [(q.predicate, q.object) for q in store.quads_for_pattern(node, None, None)]
 
 
 def _render_value(store: ox.Store, o) -> str:
@@ -166,10 +190,12 @@ INCOMING_SHOWN = 20
 ROLLUP_SHOWN = 10
 
 
-def describe(store: ox.Store, node: ox.NamedNode, others: list | None = None, name: str = "") -> Description:
+def describe(store: ox.Store, node: ox.NamedNode, others: list | None = None, name: str = "",
+             table=None) -> Description:
     """The node's properties, the facts that name it (fact nodes with a yl:source that
     link to it), the entities that link to it (a hospital's departments, a city's
-    districts), and for a place or an alliance the facts about what it holds."""
+    districts), and for a place or an alliance the facts about what it holds (from
+    `table`, a facts.FactTable of the store, when given: the same rows, read once)."""
     d = Description(node, _props(store, node), others=others or [], name=name)
     seen = set()
     for sol in query(store, """SELECT DISTINCT ?f WHERE { ?f ?p ?n . ?f yl:source ?src } ORDER BY ?f""", n=node):
@@ -184,7 +210,8 @@ def describe(store: ox.Store, node: ox.NamedNode, others: list | None = None, na
         from .facts import fact_rows
 
         own = {short(f) for f, _ in d.facts}
-        d.rollup = [r for r in fact_rows(store, about=node) if r.fact not in own]
+        rows = table.rows(about=node) if table is not None else fact_rows(store, about=node)
+        d.rollup = [r for r in rows if r.fact not in own]
     return d
 
 

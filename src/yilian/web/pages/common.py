@@ -38,6 +38,8 @@ class Site:
         self.allow_service = allow_service
         self._index = None
         self._network = None
+        self._facts = None
+        self._names = None
         self._labels: dict[tuple, str] = {}
         self._ids: dict[str, str] | None = None
         self._cache: OrderedDict = OrderedDict()
@@ -73,6 +75,42 @@ class Site:
 
             self._network = build(self.store, mode="node")
         return self._network
+
+    def facts(self):
+        """Every fact read once (explore.facts.FactTable): the facts, timeline, entity,
+        indicator and home pages filter it instead of reading the graph again."""
+        if self._facts is None:
+            from ...explore.facts import FactTable
+
+            self._facts = FactTable(self.store)
+        return self._facts
+
+    def names(self) -> list[tuple]:
+        """Every name in the graph as (node, label property, text), read once: a name
+        given in a form field is looked up here (explore.describe.candidates)."""
+        if self._names is None:
+            from ...explore.describe import name_table
+
+            self._names = name_table(self.store)
+        return self._names
+
+    def resolve(self, text: str):
+        """The node a name, prefixed name or IRI in a form field means (explore.describe.find,
+        with the names read once); raises what find raises."""
+        from ...explore.describe import find
+
+        return find(self.store, text, names=self.names())[0]
+
+    def warm(self) -> None:
+        """Build what every worker of a server shares before they are forked: the search
+        index, the network of ties, the fact table, the names and the home page's summary."""
+        from .home import summary
+
+        self.index()
+        self.network()
+        self.facts()
+        self.names()
+        summary(self)
 
     def label(self, node, lang: str = "zh") -> str:
         """The node's label in `lang` (zh, then en, then any), cached."""

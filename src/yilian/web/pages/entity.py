@@ -54,9 +54,7 @@ def _source_line(site: Site, doc) -> str:
 def numbers(site: Site, node) -> list[dict]:
     """The observations about the node, by indicator: rows and, for an indicator with
     several periods, a chart."""
-    from ...explore.facts import fact_rows
-
-    rows = fact_rows(site.store, about=node, rollup_about=False, kind="Observation")
+    rows = site.facts().rows(about=node, rollup_about=False, kind="Observation")
     by_indicator: dict[str, list] = defaultdict(list)
     for r in rows:
         by_indicator[r.what].append(r)
@@ -107,7 +105,7 @@ def page(site: Site, req, entity_id: str):
         raise NotFound(f"no entity '{entity_id}' in the graph", hint="search for it by name")
     path = f"/entity/{entity_id}/"
     links = Links(site, path)
-    d = site.cached(("describe", node.value), lambda: describe(site.store, node))
+    d = site.cached(("describe", node.value), lambda: describe(site.store, node, table=site.facts()))
     zh, en = site.labels(node)
     types = [term_view(site, o, links) for p, o in d.properties if short(p) == "rdf:type"]
     alt = sorted({o.value for p, o in d.properties if short(p) == "skos:altLabel"})

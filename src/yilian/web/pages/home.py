@@ -12,11 +12,10 @@ def summary(site: Site) -> dict:
     """Documents, counts by class and the ten latest dated facts; computed once per Site."""
     cached = getattr(site, "_summary", None)
     if cached is None:
-        from ...explore.facts import fact_rows
         from ...explore.stats import stats
 
         s = stats(site.store)
-        dated = fact_rows(site.store, dated_only=True)
+        dated = site.facts().rows(dated_only=True)
         cached = {"triples": s.triples, "classes": s.classes[:24], "more_classes": max(0, len(s.classes) - 24),
                   "documents": s.documents, "latest": list(reversed(dated[-10:]))}
         site._summary = cached

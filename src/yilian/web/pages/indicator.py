@@ -19,15 +19,20 @@ INDICATOR = ox.NamedNode(PREFIXES["yl"] + "indicator")
 
 def observations(site: Site, node) -> list:
     """The FactRows of the observations whose yl:indicator is `node`, in date order."""
-    from ...explore.facts import Reader, fact_classes, props, row_of, sort_key
+    from ...explore.facts import Reader, props, row_of, sort_key
 
-    reader, classes = Reader(site.store), fact_classes(site.store)
+    table = site.facts()
+    reader = None
     seen, rows = set(), []
     for q in site.store.quads_for_pattern(None, INDICATOR, node):
         if q.subject.value in seen:
             continue
         seen.add(q.subject.value)
-        rows.append(row_of(reader, q.subject, props(site.store, q.subject), classes))
+        row = table.row(q.subject)
+        if row is None:  # not typed as a kind of fact: read it here
+            reader = reader or Reader(site.store)
+            row = row_of(reader, q.subject, props(site.store, q.subject), table.classes)
+        rows.append(row)
     rows.sort(key=sort_key)
     return rows
 
