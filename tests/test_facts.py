@@ -97,3 +97,77 @@ def test_facts_refuse_to_overwrite_an_input(run, tmp_path):
     before = data.read_bytes()
     r = run("facts", "--no-default-graph", "--data", data, "-o", data)
     assert r.exit_code == ExitCode.BAD_INPUT and data.read_bytes() == before
+
+
+FILTERS = [{}, {"year": "2023"}, {"year": "2024", "kind": "Observation"}, {"since": "2023-04", "until": "2024"},
+           {"dated_only": True}, {"indicator": "share visit"}, {"indicator": "门诊"}, {"kind": "Posting"},
+           {"kind": "designation"}, {"source": "doc-001"}, {"source": "001", "year": "2023"}]
+
+
+def _store(*files):
+    from yilian.dataset.sources import Sources
+    from yilian.dataset.store import memory_store
+
+    return memory_store(Sources(tuple(files), default_graph=not files), progress=False)
+
+
+def _same(a, b):
+    assert [r.fact for r in a] == [r.fact for r in b]
+    assert a == b
+
+
+def test_fact_table_gives_the_rows_fact_rows_gives():
+    """The web pages filter facts read once (FactTable); the CLI reads the graph (fact_rows):
+    the same filters must give the same rows in the same order."""
+    from yilian.explore.facts import FactTable, fact_rows, rollup
+    from yilian.explore.graph import query
+
+    store = _store()
+    table = FactTable(store)
+    for f in FILTERS:
+        _same(fact_rows(store, **f), table.rows(**f))
+    things = [s["x"] for s in query(store, """SELECT DISTINCT ?x WHERE { { ?x a/rdfs:subClassOf* yl:Place }
+        UNION { ?x a/rdfs:subClassOf* yl:Alliance } UNION { ?x a/rdfs:subClassOf* org:Organization } }""")]
+    assert len(things) > 50
+    for x in things:
+        assert sorted(n.value for n in rollup(store, x)) == sorted(n.value for n in table.rollup(x)), x
+        for roll in (True, False):
+            _same(fact_rows(store, about=x, rollup_about=roll), table.rows(about=x, rollup_about=roll))
+    _same(fact_rows(store, about=things[0], kind="Observation", year="2024"),
+          table.rows(about=things[0], kind="Observation", year="2024"))
+
+
+def test_fact_table_on_a_synthetic_graph(synth_graph):  # noqa: F811
+    from yilian.explore.facts import FactTable, fact_rows, rollup
+    from yilian.explore.graph import query
+
+    store = _store(synth_graph[-1])
+    table = FactTable(store)
+    _same(fact_rows(store), table.rows())
+    _same(fact_rows(store, year="2023"), table.rows(year="2023"))
+    places = [s["x"] for s in query(store, "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* yl:Place }")]
+    for x in places:
+        assert sorted(n.value for n in rollup(store, x)) == sorted(n.value for n in table.rollup(x)), x
+        _same(fact_rows(store, about=x), table.rows(about=x))
+
+
+def test_fact_table_refuses_what_fact_rows_refuses():
+    import pytest
+
+    from yilian.errors import UsageError
+    from yilian.explore.facts import FactTable
+
+    table = FactTable(_store())
+    for bad in ({"kind": "Hospital"}, {"year": "20x4"}, {"year": "2024-01"}, {"source": "no-such-doc"}):
+        with pytest.raises(UsageError):
+            table.rows(**bad)
+
+
+def test_names_read_once_give_the_candidates_a_query_gives():
+    from yilian.explore.describe import candidates, name_table
+
+    store = _store()
+    names = name_table(store)
+    for text in ("湘潭县", "湘潭", "xiangtan", "Hospital", "第一书记", "医联体", "no such name", "中心"):
+        a, b = candidates(store, text), candidates(store, text, names)
+        assert [(c.node, c.tier, c.match) for c in a] == [(c.node, c.tier, c.match) for c in b], text

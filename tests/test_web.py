@@ -155,3 +155,61 @@ def test_every_entity_and_indicator_page_of_the_bundled_graph_renders(site):
         if path.startswith(("/entity/", "/indicator/")):
             resp = handle(site, "GET", path)
             assert resp.status == 200, path
+
+
+def _fact_links(html: str) -> list[str]:
+    """The fact pages linked from the rows of a facts/timeline table, in order."""
+    body = html.split('<table class="facts">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td><a href="(/entity/[^"]+)">', body)
+
+
+def test_facts_table_is_paginated_and_every_fact_is_reachable(site, run):
+    from yilian.web.pages.facts import ROWS_PER_PAGE
+
+    total = len(_csv_rows(run("facts", "--format", "csv").stdout))
+    assert total > ROWS_PER_PAGE  # the bundled graph has more facts than one page holds
+    resp, html = get(site, "/facts")
+    assert resp.status == 200
+    assert f"showing 1–{ROWS_PER_PAGE} of {total}" in html
+    assert '<a href="/facts?page=2" rel="next">' in html and "rel=\"prev\"" not in html
+    seen = []
+    pages = -(-total // ROWS_PER_PAGE)
+    for n in range(1, pages + 1):
+        html = get(site, f"/facts?page={n}")[1]
+        seen += _fact_links(html)
+    last = get(site, f"/facts?page={pages}")[1]
+    assert f"showing {(pages - 1) * ROWS_PER_PAGE + 1}–{total} of {total}" in last
+    assert '<a href="/facts?page=1" rel="first">' in last and 'rel="next"' not in last
+    # every fact of the CSV download is on exactly one page, in the same order
+    expected = [f"/entity/{r['fact'].split(':', 1)[1]}/" for r in _csv_rows(get(site, "/facts.csv")[1])]
+    assert seen == expected and len(set(seen)) == total
+
+
+def test_facts_pages_keep_the_filters_and_a_wrong_page_number_is_forgiven(site):
+    resp, html = get(site, "/timeline?since=1900")
+    assert resp.status == 200 and '<a href="/timeline?since=1900&amp;page=2" rel="next">' in html
+    assert get(site, "/timeline?since=1900&page=abc")[1].count("第 page 1 /") == 2
+    assert "第 page 2 / 2" in get(site, "/timeline?since=1900&page=99")[1]
+    # one page only: no pager
+    html = get(site, "/facts?year=2023")[1]
+    assert 'class="pager"' not in html and "下一页" not in html
+
+
+def test_static_facts_page_lists_every_fact(tmp_path):
+    from yilian.web.pages.facts import ROWS_PER_PAGE
+
+    static = Site(memory_store(Sources(), progress=False), static=True)
+    html = get(static, "/facts")[1]
+    assert len(_fact_links_static(html)) > ROWS_PER_PAGE and 'class="pager"' not in html
+
+
+def _fact_links_static(html: str) -> list[str]:
+    body = html.split('<table class="facts">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td><a href="([^"]+)">', body)
+
+
+def _csv_rows(text: str) -> list[dict]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
