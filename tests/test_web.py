@@ -213,3 +213,34 @@ def _csv_rows(text: str) -> list[dict]:
     import io
 
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_network_too_big_to_draw_is_opened_by_place_and_every_organization_is_reachable(monkeypatch):
+    from yilian.web.pages import network
+    from yilian.web.pages.network import _everyone
+    from yilian.web.site import pages
+
+    monkeypatch.setattr(network, "DRAWN_AT_MOST", 20)
+    site = Site(memory_store(Sources(), progress=False))
+    resp, html = get(site, "/network")
+    everyone = _everyone(site.network())
+    assert resp.status == 200 and "vis-network" not in html
+    assert f"The network has {len(everyone)} organizations" in html
+    links = re.findall(r'href="(/network/(?:place/[^/"]+|unplaced)/)"', html)
+    assert "/network/place/xiangtan-county/" in links and "/network/unplaced/" in links
+    assert sorted(set(links)) == [p for p in pages(site) if p.startswith("/network/")]
+    drawn = set()
+    for link in links:
+        resp, view = get(site, link)
+        assert resp.status == 200 and "vis-network" in view and external_refs(view) == [], link
+        drawn |= {n for n in everyone if f'"id": "{n}"' in view}
+    assert drawn == set(everyone)
+    county = get(site, "/network/place/xiangtan-county/")[1]
+    assert '"id": "https://w3id.org/yilian/id/zhuzhou' not in county
+    assert get(site, "/network/place/no-such-place/")[0].status == 404
+    assert get(site, "/network/elsewhere/")[0].status == 404
+
+
+def test_a_small_network_is_drawn_whole(site):
+    resp, html = get(site, "/network")
+    assert "vis-network" in html and "one place at a time" not in html

@@ -8,7 +8,8 @@ Routes (each page is a module of yilian.web.pages):
   /entity/<id>          one entity: names, kind, place, facts with quotes, links, numbers
   /facts, /timeline     the fact and timeline tables with their filters (CSV/JSON too)
   /indicator/<id>       one indicator across subjects and periods, table and chart
-  /network              the interactive network view
+  /network              the interactive network view (a big one: the places, each a view)
+  /network/place/<id>   the network of one place
   /sparql               a read-only SPARQL query page (server only)
   /static/<file>        the stylesheet and the small scripts
 """
@@ -48,6 +49,7 @@ def handle(site, method: str, path_and_query: str) -> Response:
 
 _ENTITY = re.compile(r"^/entity/(.+?)/?$")
 _INDICATOR = re.compile(r"^/indicator/(.+?)/?$")
+_NETWORK = re.compile(r"^/network/(place/[^/]+|unplaced)/?$")
 
 
 def _route(site, req: Request) -> Response:
@@ -64,6 +66,9 @@ def _route(site, req: Request) -> Response:
         return facts.page(site, req, "timeline", path.rsplit(".", 1)[1] if "." in path else "html")
     if path.rstrip("/") == "/network":
         return network.page(site, req)
+    m = _NETWORK.match(path)
+    if m:
+        return network.page(site, req, m.group(1))
     if path.rstrip("/") == "/sparql":
         return sparql.page(site, req)
     m = _ENTITY.match(path)

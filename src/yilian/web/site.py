@@ -45,6 +45,9 @@ def pages(site: Site) -> list[str]:
                   if isinstance(q.object, ox.NamedNode)}
     out += [f"/entity/{site.entity_id(s)}/" for s in sorted(subjects)]
     out += [f"/indicator/{site.entity_id(i)}/" for i in sorted(indicators)]
+    from .pages.network import paths
+
+    out += paths(site)
     return out
 
 
