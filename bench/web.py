@@ -33,19 +33,21 @@ from yilian.dataset.store import memory_store  # noqa: E402
 from yilian.web.app import handle  # noqa: E402
 from yilian.web.pages.common import Site  # noqa: E402
 from yilian.web.pages.home import summary  # noqa: E402
+from yilian.web.pages.network import places  # noqa: E402
 
 PAGES = ["/", "/search?q={word}", "/entity/{entity}/", "/entity/{place}/", "/facts?about={place_name}",
          "/facts?year=2023", "/facts?year=2023&page=2", "/timeline?year=2023", "/facts", "/timeline",
          "/indicator/{indicator}/", "/sparql?name=alliance-lead", "/network"]
 #: pages measured only on the synthetic graph (a city, a county and a province of it)
-MILLION_PAGES = ["/entity/{city}/", "/entity/{county}/", "/entity/{province}/", "/facts?about={city_name}",
+MILLION_PAGES = ["/network/place/{city}/", "/network/place/{county}/", "/entity/{city}/", "/entity/{county}/", "/entity/{province}/", "/facts?about={city_name}",
                  "/entity/unit-percent/", "/entity/{alliance}/"]
 
 
 def warm(site: Site) -> list[tuple[str, float]]:
     """Build what Site.warm builds, part by part: [(part, seconds)]."""
     out = []
-    for name, build in (("search index", site.index), ("network", site.network), ("fact table", site.facts),
+    for name, build in (("search index", site.index), ("network", site.network),
+                        ("network places", lambda: places(site)), ("fact table", site.facts),
                         ("names", site.names), ("home summary", lambda: summary(site))):
         t = time.perf_counter()
         build()

@@ -223,7 +223,7 @@ def test_a_network_too_big_to_draw_is_opened_by_place_and_every_organization_is_
     monkeypatch.setattr(network, "DRAWN_AT_MOST", 20)
     site = Site(memory_store(Sources(), progress=False))
     resp, html = get(site, "/network")
-    everyone = _everyone(site.network())
+    everyone = _everyone(site)
     assert resp.status == 200 and "vis-network" not in html
     assert f"The network has {len(everyone)} organizations" in html
     links = re.findall(r'href="(/network/(?:place/[^/"]+|unplaced)/)"', html)

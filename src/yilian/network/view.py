@@ -10,6 +10,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .. import resources
@@ -113,14 +114,17 @@ def kind_styles(net) -> dict[str, dict]:
 
 # ---------------------------------------------------------------- HTML
 
+@lru_cache(maxsize=1)
 def vis_network_js() -> tuple[str, str, str]:
-    """The vis-network script and stylesheet that the installed pyvis package ships."""
-    try:
-        import pyvis
-    except ImportError:
+    """The vis-network script and stylesheet that the installed pyvis package ships (found
+    without importing pyvis, which imports IPython: seconds on a busy machine)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
         raise InputError("the HTML view needs the pyvis package (it ships the vis-network library)",
-                         hint="pip install pyvis") from None
-    base = Path(pyvis.__file__).resolve().parent
+                         hint="pip install pyvis")
+    base = Path(list(spec.submodule_search_locations)[0]).resolve()
     found = sorted(base.rglob("vis-network.min.js"), key=lambda p: (_version(p.parent.name), len(p.parts)))
     if not found:
         raise InputError("the installed pyvis package has no vis-network.min.js", where=str(base),

@@ -103,11 +103,14 @@ class Site:
 
     def warm(self) -> None:
         """Build what every worker of a server shares before they are forked: the search
-        index, the network of ties, the fact table, the names and the home page's summary."""
+        index, the network of ties (and its places, for a network drawn by place), the fact
+        table, the names and the home page's summary."""
         from .home import summary
+        from .network import places
 
         self.index()
         self.network()
+        places(self)
         self.facts()
         self.names()
         summary(self)

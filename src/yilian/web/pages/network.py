@@ -26,10 +26,15 @@ DRAWN_AT_MOST = 3000
 CONTAINED_IN = ox.NamedNode(PREFIXES["schema"] + "containedInPlace")
 
 
-def _everyone(net) -> dict[str, dict]:
-    """Every node the view draws (those with ties and the isolated ones): {IRI: attributes}."""
-    out = dict(net.isolated)
-    out.update({n: d for n, d in net.graph.nodes(data=True)})
+def _everyone(site: Site) -> dict[str, dict]:
+    """Every node the view draws (those with ties and the isolated ones): {IRI: attributes},
+    read once per Site."""
+    out = getattr(site, "_network_nodes", None)
+    if out is None:
+        net = site.network()
+        out = dict(net.isolated)
+        out.update({n: d for n, d in net.graph.nodes(data=True)})
+        site._network_nodes = out
     return out
 
 
@@ -59,7 +64,7 @@ def _inside(children: dict, place: str) -> set[str]:
 def page(site: Site, req, part: str = "") -> Response:
     """/network (part ""), /network/place/<id>/ (part "place/<id>"), /network/unplaced/."""
     net = site.network()
-    everyone = _everyone(net)
+    everyone = _everyone(site)
     path = "/network" + (f"/{part}/" if part else "")
     if not part:
         if len(everyone) <= DRAWN_AT_MOST:
@@ -112,11 +117,19 @@ def _whole(site: Site, html) -> bytes:
     return body
 
 
-def places(site: Site, everyone: dict | None = None) -> list[dict]:
-    """The places of the index, as a tree: [{iri, id, label, direct, total, link, inside: [...]}];
+def places(site: Site) -> list[dict]:
+    """The places of the index, as a tree: [{iri, id, label, en, direct, total, inside: [...]}];
     a place holding at most DRAWN_AT_MOST organizations is a link, a bigger one is opened
-    into the places inside it (its link draws all of it nonetheless)."""
-    everyone = everyone if everyone is not None else _everyone(site.network())
+    into the places inside it (its link draws all of it nonetheless). Made once per Site."""
+    key = ("network places", DRAWN_AT_MOST)
+    cached = getattr(site, "_network_places", None)
+    if cached is None or cached[0] != key:
+        site._network_places = cached = (key, _places(site))
+    return cached[1]
+
+
+def _places(site: Site) -> list[dict]:
+    everyone = _everyone(site)
     children, parents = _tree(site)
     direct: dict[str, int] = defaultdict(int)
     for d in everyone.values():
@@ -157,14 +170,14 @@ def places(site: Site, everyone: dict | None = None) -> list[dict]:
 def _index(site: Site, everyone: dict, path: str) -> Response:
     unplaced = sum(1 for d in everyone.values() if not d.get("place_iri"))
     net = site.network()
-    return render(site, "network_index.html", path, title="网络 Network", places=places(site, everyone),
+    return render(site, "network_index.html", path, title="网络 Network", places=places(site),
                   unplaced=unplaced, organizations=len(everyone), ties=net.graph.number_of_edges(),
                   drawn_at_most=DRAWN_AT_MOST)
 
 
 def paths(site: Site) -> list[str]:
     """The pages of a network listed by place (for the static site): every place of the index and /network/unplaced/."""
-    everyone = _everyone(site.network())
+    everyone = _everyone(site)
     if len(everyone) <= DRAWN_AT_MOST:
         return []
     out = []
@@ -174,7 +187,7 @@ def paths(site: Site) -> list[str]:
             out.append(f"/network/place/{p['id']}/")
             walk(p["inside"])
 
-    walk(places(site, everyone))
+    walk(places(site))
     if any(not d.get("place_iri") for d in everyone.values()):
         out.append("/network/unplaced/")
     return sorted(set(out))
