@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -41,6 +42,7 @@ class Site:
         self._facts = None
         self._names = None
         self._labels: dict[tuple, str] = {}
+        self._has_page: dict[str, bool] = {}
         self._ids: dict[str, str] | None = None
         self._cache: OrderedDict = OrderedDict()
 
@@ -150,12 +152,22 @@ class Site:
         return self._ids.get(entity_id)
 
     def has_page(self, node) -> bool:
-        """Whether the node is described in the data (it is the subject of a triple)."""
-        return isinstance(node, ox.NamedNode) and any(True for _ in self.store.quads_for_pattern(node, None, None))
+        """Whether the node is described in the data (it is the subject of a triple), cached."""
+        if not isinstance(node, ox.NamedNode):
+            return False
+        found = self._has_page.get(node.value)
+        if found is None:
+            found = self._has_page[node.value] = any(True for _ in self.store.quads_for_pattern(node, None, None))
+        return found
+
+
+#: a local name an entity page is named by: letters and digits of any script, - _ . (\w is
+#: exactly str.isalnum() or "_"), not starting with a dot
+_LOCAL = re.compile(r"[\w.-]+")
 
 
 def _safe(local: str) -> bool:
-    return bool(local) and all(c.isalnum() or c in "-_." for c in local) and not local.startswith(".")
+    return _LOCAL.fullmatch(local) is not None and not local.startswith(".")
 
 
 # ---------------------------------------------------------------- rendering
