@@ -6,6 +6,7 @@ and ratios.
 
     python3 bench/web.py                 # bundled graph only
     python3 bench/web.py --million       # also about 1M triples (builds one with yilian synth)
+    python3 bench/web.py --million --out bench/WEB.md   # and write the report
 
 "warm-up" is what `yilian serve` builds once before it forks its workers (Site.warm: the
 search index, the network of ties, the fact table, the names, the home page's summary).
@@ -76,14 +77,20 @@ def measure(site: Site, pages: list[str], params: dict, repeats: int) -> list[tu
     return rows
 
 
-def report(title: str, parts, rows, target_ms: float) -> None:
-    print(f"\n{title} (target: every page under {target_ms:g} ms; load average {os.getloadavg()[0]:.2f})\n")
-    print("warm-up: " + ", ".join(f"{name} {sec:.2f} s" for name, sec in parts)
-          + f"; total {sum(sec for _, sec in parts):.1f} s\n")
-    print("| page | first render, ms (median) | ratio to target | again, ms | size |")
-    print("|---|---:|---:|---:|---:|")
+def report(out: list[str], title: str, parts, rows, target_ms: float) -> None:
+    """Append one graph's tables (markdown) to out, and print them."""
+    lines = [f"\n## {title}\n",
+             f"Target: every page under {target_ms:g} ms. Load average when measured: {os.getloadavg()[0]:.2f}.\n",
+             "Warm-up (once per server, before its workers fork): "
+             + ", ".join(f"{name} {sec:.2f} s" for name, sec in parts) + f"; total {sum(s for _, s in parts):.1f} s.\n",
+             "| page | first render, ms (median) | ratio to target | again, ms | size |", "|---|---:|---:|---:|---:|"]
     for path, first, again, size in rows:
-        print(f"| `{path}` | {first:.1f} | {first / target_ms:.2f} | {again:.2f} | {size // 1024} KiB |")
+        lines.append(f"| `{path}` | {first:.1f} | {first / target_ms:.2f} | {again:.2f} | {size // 1024} KiB |")
+    worst = max(rows, key=lambda r: r[1])
+    lines.append(f"\nSlowest: `{worst[0]}` {worst[1]:.1f} ms ({worst[1] / target_ms:.2f} of the target): "
+                 + ("every page meets the target." if worst[1] < target_ms else "**the target is missed**."))
+    print("\n".join(lines), flush=True)
+    out.extend(lines)
 
 
 def _label(store, iri: str) -> str:
@@ -99,10 +106,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--million", action="store_true", help="also measure a graph of about a million triples")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--out", help="also write the report (markdown) to this file, e.g. bench/WEB.md")
     args = ap.parse_args()
+    import platform
+
+    import pyoxigraph
+
+    load = os.getloadavg()
+    out = ["# yilian's web pages: how long they take to render", "",
+           f"Produced by `python3 bench/web.py{' --million' if args.million else ''} --repeats {args.repeats}` on "
+           f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
+           f"{pyoxigraph.__version__}; load average (1, 5, 15 min) at the start {load[0]:.1f}, {load[1]:.1f}, "
+           f"{load[2]:.1f} (the machine is shared: times are those of a loaded machine). Medians of "
+           f"{args.repeats} repeats on the bundled graph, {max(1, args.repeats // 2)} at a million triples.",
+           "", __doc__.split("\n\n", 2)[2].strip()]
     bundled = Site(memory_store(Sources(), progress=False))
     parts = warm(bundled)
-    report("Bundled graph", parts, measure(bundled, PAGES, {
+    report(out, "Bundled graph", parts, measure(bundled, PAGES, {
         "word": "第一书记", "entity": "xiangtan-central-hospital", "place": "xiangtan", "place_name": "湘潭县",
         "indicator": "ind-primary-care-visit-share"}, args.repeats), 100)
     if args.million:
@@ -122,9 +142,13 @@ def main() -> None:
                       "place_name": "湘潭县", "indicator": "ind-primary-care-visit-share",
                       "city": city.rsplit("/", 1)[1], "county": county.rsplit("/", 1)[1], "province": "synth-p03",
                       "city_name": _label(store, city), "alliance": alliance.rsplit("/", 1)[1]}
-            print("\n(synthetic pages: " + ", ".join(f"{k}={v}" for k, v in params.items()) + ")")
-            report("About a million triples", parts,
+            report(out, f"About a million triples ({len(store):,}: `yilian synth --institutions 85000 --seed 1` "
+                        "and the bundled graph)", parts,
                    measure(site, PAGES + MILLION_PAGES, params, max(1, args.repeats // 2)), 500)
+    load = os.getloadavg()
+    out.append(f"\nLoad average at the end: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}.")
+    if args.out:
+        Path(args.out).write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -158,6 +158,11 @@ def find(store: ox.Store, thing: str, show_all: bool = False, names: list | None
                         ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
+def fact_properties(store: ox.Store, fact) -> list[tuple]:
+    """A fact's (predicate, object) pairs, as describe lists them."""
+    return _props(store, fact)
+
+
 def _props(store: ox.Store, node) -> list[tuple]:
     """The node's (predicate, object) pairs in every graph, in the store's order (what
     SELECT ?p ?o WHERE { ?n ?p ?o } over the union graph gives, read without a query:
@@ -191,18 +196,21 @@ ROLLUP_SHOWN = 10
 
 
 def describe(store: ox.Store, node: ox.NamedNode, others: list | None = None, name: str = "",
-             table=None) -> Description:
+             table=None, fact_props: bool = True) -> Description:
     """The node's properties, the facts that name it (fact nodes with a yl:source that
     link to it), the entities that link to it (a hospital's departments, a city's
     districts), and for a place or an alliance the facts about what it holds (from
-    `table`, a facts.FactTable of the store, when given: the same rows, read once)."""
+    `table`, a facts.FactTable of the store, when given: the same rows, read once).
+    fact_props False: the facts' properties are left None, for a caller that shows a few
+    of thousands (a unit or an indicator is named by every observation) and reads
+    those with fact_properties."""
     d = Description(node, _props(store, node), others=others or [], name=name)
     seen = set()
     for sol in query(store, """SELECT DISTINCT ?f WHERE { ?f ?p ?n . ?f yl:source ?src } ORDER BY ?f""", n=node):
         f = sol["f"]
         if f.value not in seen:
             seen.add(f.value)
-            d.facts.append((f, _props(store, f)))
+            d.facts.append((f, _props(store, f) if fact_props else None))
     for sol in query(store, """SELECT DISTINCT ?s ?p WHERE { ?s ?p ?n FILTER(isIRI(?s) && ?p != rdf:type)
                               FILTER NOT EXISTS { ?s yl:source ?src } } ORDER BY ?p ?s""", n=node, data_only=True):
         d.incoming.append((sol["s"], sol["p"]))

@@ -97,7 +97,7 @@ def ties(site: Site, node, links: Links) -> dict | None:
 
 
 def page(site: Site, req, entity_id: str):
-    from ...explore.describe import describe
+    from ...explore.describe import describe, fact_properties
 
     iri = site.iri_of(entity_id)
     node = ox.NamedNode(iri) if iri else None
@@ -105,7 +105,7 @@ def page(site: Site, req, entity_id: str):
         raise NotFound(f"no entity '{entity_id}' in the graph", hint="search for it by name")
     path = f"/entity/{entity_id}/"
     links = Links(site, path)
-    d = site.cached(("describe", node.value), lambda: describe(site.store, node, table=site.facts()))
+    d = site.cached(("describe", node.value), lambda: describe(site.store, node, table=site.facts(), fact_props=False))
     zh, en = site.labels(node)
     types = [term_view(site, o, links) for p, o in d.properties if short(p) == "rdf:type"]
     alt = sorted({o.value for p, o in d.properties if short(p) == "skos:altLabel"})
@@ -116,7 +116,8 @@ def page(site: Site, req, entity_id: str):
         page_no = 1
     shown = d.facts[(page_no - 1) * FACTS_PER_PAGE: page_no * FACTS_PER_PAGE]
     facts = []
-    for f, props in shown:
+    for f, _ in shown:
+        props = fact_properties(site.store, f)
         facts.append({"node": f, "label": site.label(f), "en": site.labels(f)[1],
                       "kinds": [term_view(site, o, links) for p, o in props if short(p) == "rdf:type"],
                       "props": _props(site, props, links), "evidence": _evidence(site, props, links)})
