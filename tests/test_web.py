@@ -244,3 +244,33 @@ def test_a_network_too_big_to_draw_is_opened_by_place_and_every_organization_is_
 def test_a_small_network_is_drawn_whole(site):
     resp, html = get(site, "/network")
     assert "vis-network" in html and "one place at a time" not in html
+
+
+def test_indicator_page_is_paginated_and_says_when_a_chart_would_have_too_many_lines(monkeypatch, tmp_path):
+    from yilian.web.pages import facts, indicator
+
+    obs = []
+    for i, who in enumerate(("xiangtan", "zhuzhou", "shaoshan")):
+        for year in (2022, 2023):
+            obs.append(f"""yid:t-obs-{i}-{year} a yl:Observation ; yl:indicator yid:t-ind ; yl:about yid:{who} ;
+    yl:value "{i + year - 2000}"^^xsd:decimal ; yl:period "{year}"^^xsd:gYear .""")
+    data = tmp_path / "ind.ttl"
+    data.write_text("""@prefix yl: <https://w3id.org/yilian/ontology#> .
+@prefix yid: <https://w3id.org/yilian/id/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+yid:t-ind a yl:Indicator ; rdfs:label "测试指标"@zh .
+""" + "\n".join(obs) + "\n", encoding="utf-8")
+    site = Site(memory_store(Sources((str(data),)), progress=False))
+    html = get(site, "/indicator/t-ind/")[1]
+    assert "<svg" in html and "6 observations." in html and 'class="pager"' not in html
+    monkeypatch.setattr(facts, "ROWS_PER_PAGE", 4)
+    monkeypatch.setattr(indicator, "CHART_AT_MOST", 2)
+    site = Site(memory_store(Sources((str(data),)), progress=False))
+    first = get(site, "/indicator/t-ind/")[1]
+    second = get(site, "/indicator/t-ind/?page=2")[1]
+    assert "showing 1–4 of 6" in first and "showing 5–6 of 6" in second
+    assert '<a href="/indicator/t-ind/?page=2" rel="next">' in first
+    assert "3 subjects: more lines than one chart shows (2 at most)" in first and "<svg" not in first
+    links = _fact_links(first) + _fact_links(second)
+    assert sorted(links) == sorted(f"/entity/t-obs-{i}-{y}/" for i in range(3) for y in (2022, 2023))

@@ -37,10 +37,16 @@ def observations(site: Site, node) -> list:
     return rows
 
 
+#: subjects one chart draws at most (a line each, in a colour of its own: chart.SERIES_COLOURS has 8)
+CHART_AT_MOST = 8
+
+
 def page(site: Site, req, entity_id: str):
+    from .facts import ROWS_PER_PAGE, page_of
+
     iri = site.iri_of(entity_id)
     node = ox.NamedNode(iri) if iri else None
-    rows = observations(site, node) if node is not None else []
+    rows = site.cached(("observations", iri), lambda: observations(site, node)) if node is not None else []
     if not rows:
         raise NotFound(f"no indicator '{entity_id}' with observations in the graph",
                        hint="open an observation's indicator from its entity page")
@@ -51,7 +57,15 @@ def page(site: Site, req, entity_id: str):
             series[r.about].append((r.date, v))
     units = sorted({r.unit for r in rows if r.unit})
     zh, en = site.labels(node)
-    return render(site, "indicator.html", f"/indicator/{entity_id}/", title=zh, zh=zh, en=en, node=node,
-                  rows=[row_view(site, r) for r in rows],
-                  chart=chart.line_chart(series, unit=units[0] if len(units) == 1 else ""),
-                  subjects=len(series))
+    path = f"/indicator/{entity_id}/"
+    if site.static:  # no query strings on a static host: one page holds every row
+        page_no, pages = 1, 1
+    else:
+        page_no, pages = page_of(req, len(rows), ROWS_PER_PAGE)
+    per = len(rows) if site.static else ROWS_PER_PAGE
+    first = (page_no - 1) * per
+    drawn = chart.line_chart(series, unit=units[0] if len(units) == 1 else "") if len(series) <= CHART_AT_MOST else None
+    return render(site, "indicator.html", path, title=zh, zh=zh, en=en, node=node,
+                  rows=[row_view(site, r) for r in rows[first:first + per]], total=len(rows), first=first,
+                  page_no=page_no, pages=pages, page_link=lambda n: f"{path}?page={n}",
+                  chart=drawn, subjects=len(series), chart_at_most=CHART_AT_MOST)
