@@ -171,3 +171,22 @@ def test_names_read_once_give_the_candidates_a_query_gives():
     for text in ("湘潭县", "湘潭", "xiangtan", "Hospital", "第一书记", "医联体", "no such name", "中心"):
         a, b = candidates(store, text), candidates(store, text, names)
         assert [(c.node, c.tier, c.match) for c in a] == [(c.node, c.tier, c.match) for c in b], text
+
+
+def test_describe_with_a_fact_table_gives_what_the_queries_give():
+    """The web pages describe with the Site's FactTable (facts, links and roll-up read
+    without queries); `yilian describe` with queries: the same description for every node."""
+    import pyoxigraph as ox
+
+    from yilian.explore.describe import describe
+    from yilian.explore.facts import FactTable
+
+    store = _store()
+    table = FactTable(store)
+    nodes = {q.subject for q in store.quads_for_pattern(None, None, None) if isinstance(q.subject, ox.NamedNode)}
+    nodes |= {q.object for q in store.quads_for_pattern(None, None, None) if isinstance(q.object, ox.NamedNode)}
+    assert len(nodes) > 800
+    for n in nodes:
+        a, b = describe(store, n), describe(store, n, table=table)
+        assert a.facts == b.facts and a.incoming == b.incoming, n
+        _same(a.rollup, b.rollup)

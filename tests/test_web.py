@@ -235,6 +235,15 @@ def test_a_network_too_big_to_draw_is_opened_by_place_and_every_organization_is_
         assert resp.status == 200 and "vis-network" in view and external_refs(view) == [], link
         drawn |= {n for n in everyone if f'"id": "{n}"' in view}
     assert drawn == set(everyone)
+    # a place's view holds what `network --place` keeps: the nodes located there, the ties between them
+    from networkx.utils import graphs_equal
+
+    from yilian.web.pages.network import _inside, _part, _tree
+
+    net = site.network()
+    inside = _inside(_tree(site)[0], "https://w3id.org/yilian/id/xiangtan")
+    keep = {n for n, d in everyone.items() if d.get("place_iri") in inside}
+    assert graphs_equal(_part(net, keep, "yid:xiangtan").graph, net.graph.subgraph(keep & set(net.graph)).copy())
     county = get(site, "/network/place/xiangtan-county/")[1]
     assert '"id": "https://w3id.org/yilian/id/zhuzhou' not in county
     assert get(site, "/network/place/no-such-place/")[0].status == 404

@@ -113,6 +113,7 @@ class Site:
         self.index()
         self.network()
         places(self)
+        self.iri_of("x-")  # the ids of pages for IRIs outside yid:
         self.facts()
         self.names()
         summary(self)
@@ -145,10 +146,13 @@ class Site:
             return YID + entity_id if _safe(entity_id) else None
         if self._ids is None:
             self._ids = {}
-            for q in self.store.quads_for_pattern(None, None, None):
-                s = q.subject
-                if isinstance(s, ox.NamedNode) and not s.value.startswith(YID):
-                    self._ids.setdefault(self.entity_id(s.value), s.value)
+            # the subjects outside yid: (ontology terms, other vocabularies), found by the
+            # store rather than by reading every triple in Python
+            for sol in self.store.query(
+                    'SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && !STRSTARTS(STR(?s), "%s")) }' % YID,
+                    use_default_graph_as_union=True):
+                iri = sol["s"].value
+                self._ids.setdefault(self.entity_id(iri), iri)
         return self._ids.get(entity_id)
 
     def has_page(self, node) -> bool:
