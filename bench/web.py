@@ -11,8 +11,10 @@ and ratios.
 "warm-up" is what `yilian serve` builds once before it forks its workers (Site.warm: the
 search index, the network of ties, the fact table, the names, the home page's summary).
 "first" is a page rendered for the first time by such a server (the pages it keeps and
-the labels it has looked up are forgotten before each repeat); "again" is the same page
-asked for again (pages are kept).
+the labels it has looked up are forgotten before each repeat), timed by the wall clock
+and by the CPU time of the process (on a machine shared with other work the wall clock
+also counts the time the process waited for a core: with a load average of 9 on 2 cores
+it is about 4 times the CPU time); "again" is the same page asked for again (pages are kept).
 """
 
 from __future__ import annotations
@@ -39,9 +41,13 @@ from yilian.web.pages.network import places  # noqa: E402
 PAGES = ["/", "/search?q={word}", "/entity/{entity}/", "/entity/{place}/", "/facts?about={place_name}",
          "/facts?year=2023", "/facts?year=2023&page=2", "/timeline?year=2023", "/facts", "/timeline",
          "/indicator/{indicator}/", "/sparql?name=alliance-lead", "/network"]
-#: pages measured only on the synthetic graph (a city, a county and a province of it)
+#: pages measured only on the synthetic graph: a city's and a county's network, a city, a
+#: county and a province, a unit, an alliance, an indicator with 5,942 observations, the
+#: class yl:Observation (named by 14,000 observations)
 MILLION_PAGES = ["/network/place/{city}/", "/network/place/{county}/", "/entity/{city}/", "/entity/{county}/", "/entity/{province}/", "/facts?about={city_name}",
-                 "/entity/unit-percent/", "/entity/{alliance}/"]
+                 "/entity/unit-percent/", "/entity/{alliance}/", "/indicator/ind-synth-primary-visits/",
+                 "/indicator/ind-synth-primary-visits/?page=10", "/entity/ind-synth-primary-visits/",
+                 "/entity/{observation_class}/"]
 
 
 def warm(site: Site) -> list[tuple[str, float]]:
@@ -61,19 +67,21 @@ def measure(site: Site, pages: list[str], params: dict, repeats: int) -> list[tu
     rows = []
     for pattern in pages:
         path = pattern.format(**params)
-        firsts, agains = [], []
+        firsts, cpus, agains = [], [], []
         for _ in range(repeats):
             site._cache.clear()
             site._labels.clear()
             site.__dict__.pop("_network_html", None)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             resp = handle(site, "GET", path)
             firsts.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
             t = time.perf_counter()
             handle(site, "GET", path)
             agains.append(time.perf_counter() - t)
             assert resp.status == 200, (path, resp.status, resp.body[:300])
-        rows.append((path, statistics.median(firsts) * 1000, statistics.median(agains) * 1000, len(resp.body)))
+        rows.append((path, statistics.median(firsts) * 1000, statistics.median(cpus) * 1000,
+                     statistics.median(agains) * 1000, len(resp.body)))
     return rows
 
 
@@ -83,12 +91,15 @@ def report(out: list[str], title: str, parts, rows, target_ms: float) -> None:
              f"Target: every page under {target_ms:g} ms. Load average when measured: {os.getloadavg()[0]:.2f}.\n",
              "Warm-up (once per server, before its workers fork): "
              + ", ".join(f"{name} {sec:.2f} s" for name, sec in parts) + f"; total {sum(s for _, s in parts):.1f} s.\n",
-             "| page | first render, ms (median) | ratio to target | again, ms | size |", "|---|---:|---:|---:|---:|"]
-    for path, first, again, size in rows:
-        lines.append(f"| `{path}` | {first:.1f} | {first / target_ms:.2f} | {again:.2f} | {size // 1024} KiB |")
-    worst = max(rows, key=lambda r: r[1])
-    lines.append(f"\nSlowest: `{worst[0]}` {worst[1]:.1f} ms ({worst[1] / target_ms:.2f} of the target): "
-                 + ("every page meets the target." if worst[1] < target_ms else "**the target is missed**."))
+             "| page | first render, ms (median, wall clock) | its CPU time, ms (median) | CPU time / target | again, ms | size |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for path, first, cpu, again, size in rows:
+        lines.append(f"| `{path}` | {first:.1f} | {cpu:.1f} | {cpu / target_ms:.2f} | {again:.2f} | {size // 1024} KiB |")
+    for col, what in ((1, "wall clock"), (2, "CPU time")):
+        worst = max(rows, key=lambda r: r[col])
+        lines.append(f"\nSlowest by {what}: `{worst[0]}` {worst[col]:.1f} ms ({worst[col] / target_ms:.2f} of the "
+                     "target): " + ("every page meets the target." if worst[col] < target_ms
+                                    else "**the target is missed**."))
     print("\n".join(lines), flush=True)
     out.extend(lines)
 
@@ -141,7 +152,8 @@ def main() -> None:
             params = {"word": "人民医院", "entity": hospital.rsplit("/", 1)[1], "place": "xiangtan",
                       "place_name": "湘潭县", "indicator": "ind-primary-care-visit-share",
                       "city": city.rsplit("/", 1)[1], "county": county.rsplit("/", 1)[1], "province": "synth-p03",
-                      "city_name": _label(store, city), "alliance": alliance.rsplit("/", 1)[1]}
+                      "city_name": _label(store, city), "alliance": alliance.rsplit("/", 1)[1],
+                      "observation_class": site.entity_id("https://w3id.org/yilian/ontology#Observation")}
             report(out, f"About a million triples ({len(store):,}: `yilian synth --institutions 85000 --seed 1` "
                         "and the bundled graph)", parts,
                    measure(site, PAGES + MILLION_PAGES, params, max(1, args.repeats // 2)), 500)
