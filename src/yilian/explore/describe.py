@@ -206,14 +206,14 @@ def describe(store: ox.Store, node: ox.NamedNode, others: list | None = None, na
     those with fact_properties."""
     d = Description(node, _props(store, node), others=others or [], name=name)
     seen = set()
-    facts = _facts_naming(store, node) if table is not None else (sol["f"] for sol in query(
+    facts = _facts_naming(store, node, table.sourced) if table is not None else (sol["f"] for sol in query(
         store, """SELECT DISTINCT ?f WHERE { ?f ?p ?n . ?f yl:source ?src } ORDER BY ?f""", n=node))
     for f in facts:
         if f.value not in seen:
             seen.add(f.value)
             d.facts.append((f, _props(store, f) if fact_props else None))
     if table is not None:
-        d.incoming = _linking(store, node)
+        d.incoming = _linking(store, node, table.sourced_in_data)
     else:
         for sol in query(store, """SELECT DISTINCT ?s ?p WHERE { ?s ?p ?n FILTER(isIRI(?s) && ?p != rdf:type)
                                   FILTER NOT EXISTS { ?s yl:source ?src } } ORDER BY ?p ?s""", n=node, data_only=True):
@@ -227,33 +227,25 @@ def describe(store: ox.Store, node: ox.NamedNode, others: list | None = None, na
     return d
 
 
-_SOURCE = ox.NamedNode(PREFIXES["yl"] + "source")
-
-
-def _facts_naming(store: ox.Store, node) -> list:
+def _facts_naming(store: ox.Store, node, sourced: set) -> list:
     """What SELECT DISTINCT ?f WHERE { ?f ?p ?n . ?f yl:source ?src } ORDER BY ?f gives,
     read without a query (a unit is named by thousands of facts): blank nodes first, then
-    IRIs in code-point order."""
-    out = {}
-    for q in store.quads_for_pattern(None, None, node):
-        s = q.subject
-        if s not in out:
-            out[s] = any(True for _ in store.quads_for_pattern(s, _SOURCE, None))
-    return sorted((s for s, has in out.items() if has), key=lambda s: (isinstance(s, ox.NamedNode), s.value))
+    IRIs in code-point order. sourced: every subject with a yl:source (FactTable.sourced)."""
+    found = {q.subject for q in store.quads_for_pattern(None, None, node)}
+    return sorted((s for s in found if s in sourced), key=lambda s: (isinstance(s, ox.NamedNode), s.value))
 
 
-def _linking(store: ox.Store, node) -> list[tuple]:
+def _linking(store: ox.Store, node, sourced_in_data: set) -> list[tuple]:
     """What the incoming-links query of describe gives (IRIs that link to the node in the
-    data graphs, not by rdf:type, with no yl:source there), read without a query."""
+    data graphs, not by rdf:type, with no yl:source there), read without a query.
+    sourced_in_data: the subjects with a yl:source in a data graph (FactTable.sourced_in_data)."""
     from ..dataset.sources import ONTOLOGY_GRAPH
 
     found = set()
     for q in store.quads_for_pattern(None, None, node):
         if q.graph_name != ONTOLOGY_GRAPH and isinstance(q.subject, ox.NamedNode) and q.predicate != RDF_TYPE:
             found.add((q.subject, q.predicate))
-    sourced = {s for s, _ in found
-               if any(r.graph_name != ONTOLOGY_GRAPH for r in store.quads_for_pattern(s, _SOURCE, None))}
-    return sorted(((s, p) for s, p in found if s not in sourced), key=lambda sp: (sp[1].value, sp[0].value))
+    return sorted(((s, p) for s, p in found if s not in sourced_in_data), key=lambda sp: (sp[1].value, sp[0].value))
 
 
 def _is_container(store: ox.Store, node) -> bool:

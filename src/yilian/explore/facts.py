@@ -432,6 +432,14 @@ class FactTable:
             for o in b[5]:
                 self._linked.setdefault(o, []).append(i)
         self._paths = self._rollup_maps()
+        from ..dataset.sources import ONTOLOGY_GRAPH
+
+        #: every subject with a yl:source, and those with one in a data graph (describe reads them)
+        self.sourced, self.sourced_in_data = set(), set()
+        for q in store.quads_for_pattern(None, ox.NamedNode(YL + "source"), None):
+            self.sourced.add(q.subject)
+            if q.graph_name != ONTOLOGY_GRAPH:
+                self.sourced_in_data.add(q.subject)
 
     def __len__(self) -> int:
         return len(self._rows)
