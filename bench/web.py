@@ -50,15 +50,28 @@ MILLION_PAGES = ["/network/place/{city}/", "/network/place/{county}/", "/entity/
                  "/entity/{observation_class}/"]
 
 
+def _rss() -> int:
+    """The resident size of this process, bytes (Linux)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def warm(site: Site) -> list[tuple[str, float]]:
-    """Build what Site.warm builds, part by part: [(part, seconds)]."""
+    """Build what Site.warm builds, part by part: [(part, seconds)]; the growth of the
+    resident size is printed."""
     out = []
+    before = _rss()
     for name, build in (("search index", site.index), ("network", site.network),
                         ("network places", lambda: places(site)), ("fact table", site.facts),
                         ("names", site.names), ("home summary", lambda: summary(site))):
         t = time.perf_counter()
         build()
         out.append((name, time.perf_counter() - t))
+    site.iri_of("x-")
+    print(f"(the warm-up grew the process by {(_rss() - before) / 2**20:,.0f} MiB)", flush=True)
     return out
 
 
