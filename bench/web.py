@@ -8,7 +8,7 @@ and ratios.
     python3 bench/web.py --million       # also about 1M triples (builds one with yilian synth)
     python3 bench/web.py --million --out bench/WEB.md   # and write the report
 
-"warm-up" is what `yilian serve` builds once before it forks its workers (Site.warm: the
+"warm-up" is what `yilian serve` builds once before it forks its workers (yilian.web.app.warm: the
 search index, the network of ties, the fact table, the names, the home page's summary).
 "first" is a page rendered for the first time by such a server (the pages it keeps and
 the labels it has looked up are forgotten before each repeat), timed by the wall clock
@@ -60,17 +60,17 @@ def _rss() -> int:
 
 
 def warm(site: Site) -> list[tuple[str, float]]:
-    """Build what Site.warm builds, part by part: [(part, seconds)]; the growth of the
+    """Build what yilian.web.app.warm builds, part by part: [(part, seconds)]; the growth of the
     resident size is printed."""
     out = []
     before = _rss()
     for name, build in (("search index", site.index), ("network", site.network),
-                        ("network places", lambda: places(site)), ("fact table", site.facts),
+                        ("network places", lambda: places(site)), ("page ids", lambda: site.iri_of("x-")),
+                        ("fact table", site.facts),
                         ("names", site.names), ("home summary", lambda: summary(site))):
         t = time.perf_counter()
         build()
         out.append((name, time.perf_counter() - t))
-    site.iri_of("x-")
     print(f"(the warm-up grew the process by {(_rss() - before) / 2**20:,.0f} MiB)", flush=True)
     return out
 

@@ -67,13 +67,14 @@ def serve(host, port, workers, allow_service, quiet, timeout, max_memory, source
         endpoint = server.Endpoint(store, timeout=default_timeout() if timeout is None else timeout,
                                    allow_service=tuple(allow_service), log=not quiet, triples=len(store),
                                    local_only=server.is_loopback(sock), max_memory=cap)
+        from ..web.app import warm
         from ..web.pages.common import Site
 
         # the search index, the network, the fact table and the home page's summary are built
         # before the workers are forked, so they share them and no page waits for them
         endpoint.site = Site(store, files=sources.files(), sparql_timeout=endpoint.timeout,
                              allow_service=endpoint.allow_service)
-        endpoint.site.warm()
+        warm(endpoint.site)
         workers = workers or server.default_workers()
         click.echo(f"yilian: serving {endpoint.triples:,} triples at {server.describe(sock)} "
                    f"({workers} worker{'s' if workers != 1 else ''}; Ctrl-C stops)", err=True)

@@ -47,6 +47,22 @@ def handle(site, method: str, path_and_query: str) -> Response:
         return common.error_page(site, 400, e.render())
 
 
+def warm(site) -> None:
+    """Build what every page of a Site shares, before a server forks its workers: the
+    search index, the network of ties (and its places, for a network drawn by place), the
+    ids of pages outside yid:, the fact table, the names and the home page's summary."""
+    from .pages.home import summary
+    from .pages.network import places
+
+    site.index()
+    site.network()
+    places(site)
+    site.iri_of("x-")
+    site.facts()
+    site.names()
+    summary(site)
+
+
 _ENTITY = re.compile(r"^/entity/(.+?)/?$")
 _INDICATOR = re.compile(r"^/indicator/(.+?)/?$")
 _NETWORK = re.compile(r"^/network/(place/[^/]+|unplaced)/?$")

@@ -103,21 +103,6 @@ class Site:
 
         return find(self.store, text, names=self.names())[0]
 
-    def warm(self) -> None:
-        """Build what every worker of a server shares before they are forked: the search
-        index, the network of ties (and its places, for a network drawn by place), the fact
-        table, the names and the home page's summary."""
-        from .home import summary
-        from .network import places
-
-        self.index()
-        self.network()
-        places(self)
-        self.iri_of("x-")  # the ids of pages for IRIs outside yid:
-        self.facts()
-        self.names()
-        summary(self)
-
     def label(self, node, lang: str = "zh") -> str:
         """The node's label in `lang` (zh, then en, then any), cached."""
         from ...explore.graph import label
