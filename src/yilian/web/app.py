@@ -50,7 +50,9 @@ def handle(site, method: str, path_and_query: str) -> Response:
 def warm(site) -> None:
     """Build what every page of a Site shares, before a server forks its workers: the
     search index, the network of ties (and its places, for a network drawn by place), the
-    ids of pages outside yid:, the fact table, the names and the home page's summary."""
+    ids of pages outside yid:, the fact table, the names, the home page's summary and the
+    compiled templates."""
+    from .pages.common import environment
     from .pages.home import summary
     from .pages.network import places
 
@@ -61,6 +63,9 @@ def warm(site) -> None:
     site.facts()
     site.names()
     summary(site)
+    env = environment()
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
 
 
 _ENTITY = re.compile(r"^/entity/(.+?)/?$")
