@@ -403,3 +403,20 @@ def test_workers_end_when_the_server_is_killed(run):
         time.sleep(0.2)
     else:
         pytest.fail("the workers kept answering after the server was killed")
+
+
+def test_no_web_serves_sparql_only_and_builds_no_page_index(run, monkeypatch):
+    """serve built the web pages' indexes (search, network, fact table) before it was
+    ready: minutes at millions of triples. --no-web skips them; pages answer 404 saying why."""
+    from yilian.web import app
+
+    monkeypatch.setattr(app, "warm", lambda site: pytest.fail("--no-web built the web pages' indexes"))
+    started = {}
+    monkeypatch.setattr(serve, "serve_forever", lambda sock, endpoint, workers: started.update(endpoint=endpoint))
+    r = run("serve", "--port", "0", "--no-web", "--no-default-graph", "--data", MINI, "--workers", "1")
+    assert r.exit_code == 0, r.stderr
+    endpoint = started["endpoint"]
+    assert endpoint.web is False and endpoint.site is None
+    status, ctype, body, _ = serve.web_reply(endpoint, "/")
+    assert status == 404 and ctype.startswith("text/plain") and b"--no-web" in body and b"/query" in body
+    assert endpoint.answer("ASK { ?s ?p ?o }", "application/sparql-results+json", [], [])[1] == b'{"head":{},"boolean":true}'

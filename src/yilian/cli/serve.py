@@ -9,6 +9,11 @@ import click
 from .options import graph_options
 
 
+#: above this many triples serve says that it is preparing the web pages (about a minute of
+#: CPU per million triples, bench/WEB.md)
+WARM_NOTE_TRIPLES = 200_000
+
+
 def _size(ctx, param, value):
     """--max-memory SIZE as bytes (None: not given)."""
     if value is None:
@@ -36,8 +41,12 @@ def _size(ctx, param, value):
 @click.option("--max-memory", "max_memory", default=None, metavar="SIZE", callback=_size,
               help="Memory a worker may use (resident, e.g. 2G or 512M); a query that needs more gets 503 "
                    "and its worker is replaced (default: half the machine's RAM, or $YILIAN_MAX_MEMORY).")
+@click.option("--web/--no-web", default=True, show_default=True,
+              help="Also serve the web pages (search, entities, facts, network…) on other paths; their "
+                   "shared indexes are built before the server is ready (minutes on millions of triples). "
+                   "--no-web: the SPARQL endpoint only, ready as soon as the graph is loaded.")
 @graph_options
-def serve(host, port, workers, allow_service, quiet, timeout, max_memory, sources):
+def serve(host, port, workers, allow_service, quiet, timeout, max_memory, web, sources):
     """Serve the graph from memory as a read-only SPARQL endpoint.
 
     Loads the graph once and answers SPARQL 1.1 Protocol queries at URL/query until
@@ -48,7 +57,7 @@ def serve(host, port, workers, allow_service, quiet, timeout, max_memory, source
     Examples:
       yilian serve
       yilian query --endpoint http://127.0.0.1:7878/query --name alliance-lead
-      yilian serve --data national.nt --port 8000 --workers 4
+      yilian serve --data national.nt --port 8000 --workers 4 --no-web
     """
     from ..server import sparql_endpoint as server
     from ..errors import LimitError
@@ -67,14 +76,19 @@ def serve(host, port, workers, allow_service, quiet, timeout, max_memory, source
         endpoint = server.Endpoint(store, timeout=default_timeout() if timeout is None else timeout,
                                    allow_service=tuple(allow_service), log=not quiet, triples=len(store),
                                    local_only=server.is_loopback(sock), max_memory=cap)
-        from ..web.app import warm
-        from ..web.pages.common import Site
+        endpoint.web = web
+        if web:
+            from ..web.app import warm
+            from ..web.pages.common import Site
 
-        # the search index, the network, the fact table and the home page's summary are built
-        # before the workers are forked, so they share them and no page waits for them
-        endpoint.site = Site(store, files=sources.files(), sparql_timeout=endpoint.timeout,
-                             allow_service=endpoint.allow_service)
-        warm(endpoint.site)
+            # the search index, the network, the fact table and the home page's summary are
+            # built before the workers are forked, so they share them and no page waits for them
+            if endpoint.triples > WARM_NOTE_TRIPLES:
+                click.echo("yilian: building the web pages' search index, network and fact table "
+                           "(--no-web serves SPARQL only and skips this)…", err=True)
+            endpoint.site = Site(store, files=sources.files(), sparql_timeout=endpoint.timeout,
+                                 allow_service=endpoint.allow_service)
+            warm(endpoint.site)
         workers = workers or server.default_workers()
         click.echo(f"yilian: serving {endpoint.triples:,} triples at {server.describe(sock)} "
                    f"({workers} worker{'s' if workers != 1 else ''}; Ctrl-C stops)", err=True)

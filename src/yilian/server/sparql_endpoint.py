@@ -140,6 +140,7 @@ class Endpoint:
     local_only: bool = False  # listening on loopback: refuse requests that name another Host
     max_memory: int = 0  # bytes a worker process may use (resident), 0: no cap (only enforced in workers)
     site: object = None  # the browser interface's yilian.web Site (made on the first page if None)
+    web: bool = True  # False (serve --no-web): the SPARQL endpoint only, no pages
 
     def answer(self, text: str, accept: str | None, default_graphs: list[str],
                named_graphs: list[str]) -> tuple[str, bytes]:
@@ -244,6 +245,10 @@ def web_reply(endpoint: Endpoint, path: str) -> tuple[int, str, bytes, dict[str,
     """A page of the browser interface (yilian.web.app.handle) as (status, type, body, headers)."""
     from ..web.app import handle
 
+    if not endpoint.web:
+        return (404, "text/plain; charset=utf-8",
+                f"{path} is not here: this server answers SPARQL queries only (it was started with --no-web); "
+                f"send them to {QUERY_PATHS[0]}?query=…\n".encode("utf-8"), {})
     if endpoint.site is None:
         from ..web.pages.common import Site
 
