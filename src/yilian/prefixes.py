@@ -5,6 +5,7 @@ Every query may use them undeclared; every Turtle/TriG/JSON-LD output declares t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -33,12 +34,17 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: a local part a prefixed name may have here: letters and digits of any script (\w is
+#: str.isalnum plus "_"), "-", "_" and "." (not last, tested beside it)
+_LOCAL = re.compile(r"[\w.-]+")
+
+
 def _compact(iri: str, prefixes: dict[str, str]) -> str:
     best = None
     for p, ns in prefixes.items():
         if iri.startswith(ns):
             local = iri[len(ns):]
-            if local and all(c.isalnum() or c in "-_." for c in local) and not local.endswith("."):
+            if _LOCAL.fullmatch(local) and not local.endswith("."):
                 if best is None or len(ns) > len(prefixes[best[0]]):
                     best = (p, local)
     return f"{best[0]}:{best[1]}" if best else f"<{iri}>"

@@ -47,7 +47,33 @@ def network_options(f):
     return wrapper
 
 
-def _build(spec: dict, sources):
+def _needs_store(spec: dict) -> bool:
+    """Whether the filters name things that must be looked up in a store (places,
+    alliances and sources are given as labels or prefixed names)."""
+    return bool(spec["place"] or spec["alliance"] or spec["source"])
+
+
+def _stats_net(spec: dict, sources):
+    """The network `stats` measures. Without filters that name things, the files are
+    read in one streamed pass into plain tables (network.triples) and the network is built
+    without the per-tie evidence, which stats does not show: at 12 M triples the in-memory
+    store alone held 5.4 GB (bench/NATIONAL.md). With them, as the other commands."""
+    if _needs_store(spec):
+        return _build(spec, sources, evidence=False)[1]
+    from ..dataset.store import inputs_for
+    from ..network import build as network
+    from ..network import triples
+
+    inputs = inputs_for(sources)
+    filters = network.Filters(kinds=tuple(spec["tie"]), since=network.check_date(spec["since"]),
+                              until=network.check_date(spec["until"]))
+    with triples.no_gc():
+        tables = triples.from_files(inputs.data, inputs.ontology)
+        return network.build(tables, mode=spec["mode"], people=spec["people"], filters=filters,
+                             include_isolated=spec["include_isolated"], evidence=False)
+
+
+def _build(spec: dict, sources, evidence: bool = True):
     from ..network import build as network
     from ..dataset.store import memory_store
     from ..explore import describe as inspecting
@@ -60,7 +86,7 @@ def _build(spec: dict, sources):
         sources=tuple(inspecting.resolve(store, s).value for s in spec["source"]),
         since=network.check_date(spec["since"]), until=network.check_date(spec["until"]))
     net = network.build(store, mode=spec["mode"], people=spec["people"], filters=filters,
-                        include_isolated=spec["include_isolated"])
+                        include_isolated=spec["include_isolated"], evidence=evidence)
     return store, net
 
 
@@ -99,7 +125,7 @@ def stats(top, fmt, spec, sources, timeout):
     def work():
         from ..network.build import notes
 
-        _, net = _build(spec, sources)
+        net = _stats_net(spec, sources)
         return analysis.render_stats(analysis.analyse(net, top), fmt, top), notes(net)
 
     data, lines = bounded(work, timeout, "the network statistics")

@@ -357,13 +357,22 @@ def _check_head(path: Path) -> None:
 
 
 def _bulk_load(store: ox.Store, path: Path, fmt, graph) -> None:
+    with bulk_reading(path) as f:
+        store.bulk_load(f, format=fmt, to_graph=graph)
+
+
+@contextmanager
+def bulk_reading(path: Path):
+    """The file open for pyoxigraph's parser, a byte-order mark skipped (as parse_file
+    does), and its errors turned into InputError with file:line:col: for bulk loads and
+    for readers that stream a big file the same way (network.triples)."""
     from .parse import BOM
 
     try:
         with open(path, "rb") as f:
-            if f.read(len(BOM)) != BOM:  # a byte-order mark is skipped, as parse_file does
+            if f.read(len(BOM)) != BOM:
                 f.seek(0)
-            store.bulk_load(f, format=fmt, to_graph=graph)
+            yield f
     except SyntaxError as e:
         msg = str(e.msg if hasattr(e, "msg") else e)
         msg = re.sub(r"^Parser error (at line \d+ between columns \d+ and \d+|at line \d+ column \d+|"

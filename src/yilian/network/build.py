@@ -20,6 +20,7 @@ from ..prefixes import PREFIXES, short
 
 YL = PREFIXES["yl"]
 ORG = PREFIXES["org"]
+SCHEMA = PREFIXES["schema"]
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 #: coarse kinds of node used for colours, most specific first (class local names of yl:)
@@ -201,6 +202,192 @@ class _Reader:
         return "Organization"
 
 
+class _TableReader(_Reader):
+    """_Reader over network.triples.Triples instead of a store: the same tables, read by
+    Python lookups instead of SPARQL."""
+
+    def __init__(self, t, people: bool):
+        from .triples import is_iri
+
+        self.store = None
+        self.t = t
+        self.people = people
+        self.sub = defaultdict(set)
+        for c, d in t.subclass:
+            self.sub[d].add(c)
+        self.org_classes = self._below(YL + "Organization")
+        self.alliance_classes = self._below(YL + "Alliance")
+        self.person_classes = self._below(YL + "Person")
+        self.depth = self._depths()
+        self.types = defaultdict(set)
+        for c in sorted(self.org_classes | self.person_classes):
+            for s in t.types.get(c, ()):
+                if is_iri(s):
+                    self.types[s].add(c)
+        self.orgs = {s for s, cs in self.types.items() if cs & self.org_classes}
+        self.persons = {s for s, cs in self.types.items() if cs & self.person_classes} - self.orgs
+        self.alliance_nodes = {s for s in self.orgs if self.types[s] & self.alliance_classes}
+        self.alt = t.alt
+
+    def label(self, iri: str, lang: str = "zh") -> str:
+        found = self.t.label(iri, lang)
+        return short(ox.NamedNode(iri)) if found is None else found
+
+
+def _term(x: str):
+    """The RDF term of a Triples string (IRI or ``_:`` blank node)."""
+    return ox.BlankNode(x[2:]) if x.startswith("_:") else ox.NamedNode(x)
+
+
+def _sorted_set(xs) -> list:
+    return sorted(set(xs))
+
+
+def _read_ties_t(t, r: _TableReader) -> tuple[list[_Tie], list[tuple], list[dict]]:
+    """_read_ties over Triples: the same ties, each kind's rows in sorted order."""
+    from .triples import is_iri
+
+    g = t.get
+    ties: list[_Tie] = []
+    nodes = r.orgs | (r.persons if r.people else set())
+    memberships = []
+    organization, member, role = g(ORG + "organization"), g(ORG + "member"), g(ORG + "role")
+    for m in _sorted_set(t.types.get(YL + "Membership", ())):
+        for a in organization.get(m):
+            for x in member.get(m):
+                for ro in role.opt(m):
+                    memberships.append((a, x, ro, m))
+    counts = []
+    for c in _sorted_set(t.types.get(YL + "MemberCount", ())):
+        for a in g(YL + "alliance").get(c):
+            for n in g(YL + "count").get(c):
+                for ro in g(YL + "memberRole").opt(c):
+                    for kind in g(YL + "memberKind").opt(c):
+                        counts.append({"fact": c, "alliance": a, "count": int(n), "role": ro, "member_kind": kind})
+    for f in _sorted_set(t.types.get(YL + "Posting", ())):
+        for a in g(YL + "fromOrganization").get(f):
+            for b in g(YL + "toOrganization").get(f):
+                for p in g(YL + "person").opt(f):
+                    for title in g(YL + "title").opt(f):
+                        ties.append(_Tie(a, b, "posting", True, f, person=r.label(p) if p else "", title=title))
+                        if r.people and p:
+                            ties.append(_Tie(p, b, "posted-to", True, f, title=title))
+    for f in _sorted_set(t.types.get(YL + "Cooperation", ())):
+        c = {role: sorted(set(g(YL + role).get(f))) for role in ("provider", "recipient", "partner", "result")}
+        if not any(c.values()):
+            continue  # the query's UNION matched nothing: no row
+        types = g(YL + "cooperationType").get(f)
+        ctype = sorted(types)[-1] if types else ""
+        kind = kebab(local_name(ctype)) if ctype else "cooperation"
+        for a in c["provider"]:
+            for b in c["recipient"]:
+                ties.append(_Tie(a, b, kind, True, f))
+        parts = c["partner"]
+        for i, a in enumerate(parts):
+            for b in parts[i + 1:]:
+                ties.append(_Tie(a, b, kind, False, f))
+        for x in sorted(set(c["provider"] + c["recipient"] + c["partner"])):
+            for res in c["result"]:
+                ties.append(_Tie(x, res, "cooperation-result", True, f))
+    for f in _sorted_set(t.types.get(YL + "Designation", ())):
+        for a in g(YL + "conferredBy").get(f):
+            for b in g(YL + "designee").get(f):
+                ties.append(_Tie(a, b, "designation", True, f))
+    for f in _sorted_set(t.types.get(YL + "Participation", ())):
+        for p in g(YL + "participant").get(f):
+            for e in g(YL + "event").get(f):
+                for o in g(SCHEMA + "organizer").get(e):
+                    ties.append(_Tie(p, o, "participation", True, f))
+    runners: dict[str, list[str]] = defaultdict(list)
+    beneficiaries: dict[str, list[str]] = defaultdict(list)
+    for s, o in g(YL + "runBy").pairs():
+        runners[s].append(o)
+    for s, o in g(YL + "beneficiary").pairs():
+        beneficiaries[s].append(o)
+    for s, os_ in sorted(runners.items()):
+        os_ = sorted(set(os_))
+        if s in r.orgs:
+            ties += [_Tie(o, s, "runs", True, None) for o in os_]
+            continue
+        for i, a in enumerate(os_):
+            for b in os_[i + 1:]:
+                ties.append(_Tie(a, b, "co-runs", False, s))
+        for a in os_:
+            for b in sorted(set(beneficiaries.get(s, ()))):
+                ties.append(_Tie(a, b, "program-beneficiary", True, s))
+    # direct triples between two organizations (the subject typed with an organization
+    # class, the object an IRI that is an organization)
+    direct = {(s, p, o) for s, p, o in t.other if s in r.orgs and o in r.orgs and p not in _NOT_TIES}
+    for p, m in t.objects.items():
+        if p not in _NOT_TIES:
+            direct.update((s, p, o) for s, o in m.pairs() if s in r.orgs and o in r.orgs and is_iri(o))
+    for s, p, o in sorted(direct):
+        if s == o:
+            continue
+        if p in _INVERSES:
+            s, p, o = o, _INVERSES[p], s
+        ties.append(_Tie(s, o, kebab(local_name(p)), True, None))
+    if r.people:
+        for f in _sorted_set(t.types.get(YL + "PositionHolding", ())):
+            for p in member.get(f):
+                for o in organization.get(f):
+                    for title in g(YL + "title").opt(f):
+                        ties.append(_Tie(p, o, "position", True, f, title=title))
+        for f in _sorted_set(t.types.get(YL + "Mentoring", ())):
+            for a in g(YL + "mentor").get(f):
+                for b in g(YL + "mentee").get(f):
+                    ties.append(_Tie(a, b, "mentoring", True, f))
+        for o, p in sorted(g(SCHEMA + "founder").pairs()):
+            ties.append(_Tie(p, o, "founder", True, None))
+    ties = [x for x in ties if x.u in nodes and x.v in nodes and x.u != x.v]
+    return ties, memberships, counts
+
+
+def _evidence_t(t, r: _TableReader, wanted: set[str]) -> tuple[dict, dict]:
+    """_evidence over Triples."""
+    g = t.get
+    facts: dict[str, dict] = defaultdict(lambda: {"sources": set(), "quotes": [], "dates": []})
+    sourced = set()
+    for f, d in g(YL + "source").pairs():
+        if f in wanted:
+            facts[f]["sources"].add(d)
+            sourced.add(f)
+    for f, q in g(YL + "quote").pairs():
+        if f in wanted:
+            facts[f]["quotes"].append(q)
+    for p in (YL + "since", YL + "date", YL + "asOf", SCHEMA + "startDate"):
+        for f, d in g(p).pairs():
+            if f in sourced:
+                facts[f]["dates"].append(d)
+    docs: dict[str, dict] = {}
+    for d in _sorted_set(t.types.get(YL + "SourceDocument", ())):
+        file = g(YL + "corpusFile").opt(d)[-1]
+        date = g(SCHEMA + "datePublished").opt(d)[-1]
+        est = g(YL + "estimatedDate").opt(d)[-1]
+        docs[d] = {"id": short(_term(d)), "file": file, "title": r.label(d), "date": date or est}
+    return facts, docs
+
+
+def _places_t(t) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """_places over Triples."""
+    located = {}
+    for s, p in t.get(YL + "locatedIn").pairs():
+        located.setdefault(s, p)
+    children: dict[str, set[str]] = defaultdict(set)
+    for a, b in t.get(SCHEMA + "containedInPlace").pairs():
+        children[b].add(a)
+    return located, _contained(children)
+
+
+def _kinds_t(t, r: _TableReader) -> dict[str, TieKind]:
+    kinds = {k: TieKind(k, zh, en, fam) for k, (zh, en, fam) in _FIXED_KINDS.items()}
+    for cls, fam in (("MembershipRole", "membership"), ("CooperationType", "cooperation")):
+        for c in _sorted_set(t.types.get(YL + cls, ())):
+            k = kebab(local_name(c))
+            kinds[k] = TieKind(k, r.label(c), r.label(c, "en"), fam, c)
+    return kinds
+
+
 @dataclass
 class _Tie:
     u: str
@@ -365,31 +552,52 @@ def _in_range(date: str, since: str | None, until: str | None) -> bool:
 
 # ---------------------------------------------------------------- building
 
-def build(store: ox.Store, *, mode: str = "lead", people: bool = False, filters: Filters | None = None,
-          include_isolated: bool = False) -> Network:
-    """Build the network from a store.
+def build(store, *, mode: str = "lead", people: bool = False, filters: Filters | None = None,
+          include_isolated: bool = False, evidence: bool = True) -> Network:
+    """Build the network from a store (pyoxigraph.Store, read with bulk SPARQL queries) or
+    from network.triples.Triples (the files read in one pass: the same network, each
+    kind of tie in sorted order).
 
     mode "lead": an alliance with a named lead is merged into its lead: lead -> member edges
     (the member's role is the tie kind) and the alliance's other ties go to the lead.
     mode "node": alliances are nodes, with member -> alliance edges.
+
+    evidence False leaves out what backs each tie (every fact record's sources, quotes,
+    dates and label stay empty; nodes get no sources), which only export, view and path
+    show: `stats` needs none of it. The declared member counts keep their sources, and
+    the --source, --since and --until filters still read the evidence they judge.
     """
     import networkx as nx
+
+    from .triples import Triples
 
     if mode not in ("lead", "node"):
         raise UsageError(f"unknown alliance mode '{mode}'", hint="use lead or node")
     filters = filters or Filters()
-    r = _Reader(store, people)
-    ties, memberships, counts = _read_ties(store, r)
-    wanted = {t.fact for t in ties if t.fact} | {m for *_, m in memberships} | {c["fact"] for c in counts}
-    facts, docs = _evidence(store, r, wanted)
+    evidence = evidence or bool(filters.sources or filters.since or filters.until)
+    tables = store if isinstance(store, Triples) else None
+    r = _TableReader(tables, people) if tables is not None else _Reader(store, people)
+    ties, memberships, counts = _read_ties_t(tables, r) if tables is not None else _read_ties(store, r)
+    wanted = {c["fact"] for c in counts}
+    if evidence:
+        wanted |= {t.fact for t in ties if t.fact} | {m for *_, m in memberships}
+    facts, docs = _evidence_t(tables, r, wanted) if tables is not None else _evidence(store, r, wanted)
     mentioned: dict[str, set[str]] = defaultdict(set)
-    for row in _q(store, "SELECT ?s ?d WHERE { ?s yl:mentionedIn ?d }"):
-        mentioned[row["s"].value].add(row["d"].value)
+    if not evidence:
+        pass
+    elif tables is not None:
+        for s, d in tables.get(YL + "mentionedIn").pairs():
+            mentioned[s].add(d)
+    else:
+        for row in _q(store, "SELECT ?s ?d WHERE { ?s yl:mentionedIn ?d }"):
+            mentioned[row["s"].value].add(row["d"].value)
 
-    kinds = _kinds(store, r)
+    kinds = _kinds_t(tables, r) if tables is not None else _kinds(store, r)
 
     def fact_record(f: str | None, subject: str) -> dict:
         """What backs a tie: its fact node, or for a direct triple the documents naming the subject."""
+        if not evidence:
+            return {"iri": f or "", "label": "", "sources": [], "source_iris": [], "files": [], "quotes": [], "date": ""}
         if f is None:
             srcs = sorted(mentioned.get(subject, ()))
             dates = sorted(docs[d]["date"] for d in srcs if d in docs and docs[d]["date"])
@@ -451,7 +659,7 @@ def build(store: ox.Store, *, mode: str = "lead", people: bool = False, filters:
     member_of: dict[str, set[str]] = defaultdict(set)
     for a, x, role, m in memberships:
         member_of[x].add(a)
-    places, contained = _places(store)
+    places, contained = _places_t(tables) if tables is not None else _places(store)
     leads_of: dict[str, list[str]] = defaultdict(list)
     for a, ls in sorted(contracted.items()):
         for lead in ls:
@@ -575,6 +783,11 @@ def _places(store: ox.Store) -> tuple[dict[str, str], dict[str, set[str]]]:
     children: dict[str, set[str]] = defaultdict(set)
     for row in _q(store, "SELECT ?a ?b WHERE { ?a schema:containedInPlace ?b }"):
         children[row["b"].value].add(row["a"].value)
+    return located, _contained(children)
+
+
+def _contained(children: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For each place (looked up lazily) every place it contains, itself too."""
     contained: dict[str, set[str]] = {}
 
     def below(p: str) -> set[str]:
@@ -588,7 +801,7 @@ def _places(store: ox.Store) -> tuple[dict[str, str], dict[str, set[str]]]:
             contained[p] = out
         return contained[p]
 
-    return located, _Lazy(below)
+    return _Lazy(below)
 
 
 class _Lazy(dict):
