@@ -50,7 +50,27 @@ def _compact(iri: str, prefixes: dict[str, str]) -> str:
     return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
 
 
-_compact_default = lru_cache(maxsize=65536)(lambda iri: _compact(iri, PREFIXES))
+#: PREFIXES longest namespace first (in their order among equals): the first that fits is
+#: the one _compact picks
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def _compact_known(iri: str) -> str:
+    """_compact(iri, PREFIXES), stopping at the first (longest) namespace that fits."""
+    for p, ns in _BY_LENGTH:
+        if iri.startswith(ns):
+            local = iri[len(ns):]
+            if _LOCAL.fullmatch(local) and not local.endswith("."):
+                return f"{p}:{local}"
+    return f"<{iri}>"
+
+
+_compact_default = lru_cache(maxsize=65536)(_compact_known)
+
+
+def short_iri(iri: str) -> str:
+    """short(ox.NamedNode(iri)) for an IRI known to be valid, without building the term."""
+    return _compact_default(iri)
 
 
 def short(term, prefixes: dict[str, str] = PREFIXES) -> str:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 import pyoxigraph as ox
 
 from ..errors import UsageError
-from ..prefixes import PREFIXES, short
+from ..prefixes import PREFIXES, short, short_iri
 
 YL = PREFIXES["yl"]
 ORG = PREFIXES["org"]
@@ -61,11 +62,13 @@ _NOT_TIES = {YL + "locatedIn", YL + "mentionedIn", "http://www.w3.org/1999/02/22
              YL + "sameThingAs"}
 
 
+@lru_cache(maxsize=4096)
 def kebab(name: str) -> str:
     """ReferralChannel -> referral-channel, unitOf -> unit-of."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
 
 
+@lru_cache(maxsize=4096)
 def local_name(iri: str) -> str:
     return re.split(r"[#/]", iri)[-1]
 
@@ -664,14 +667,15 @@ def build(store, *, mode: str = "lead", people: bool = False, filters: Filters |
     for a, ls in sorted(contracted.items()):
         for lead in ls:
             leads_of[lead].append(a)
+    label_of = lru_cache(maxsize=65536)(r.label)  # of kinds and places, shared by many nodes
     for n in sorted(wanted):
         kind = r.kind_of(n)
         place = places.get(n, "")
         led = leads_of.get(n, [])
         G.add_node(n, **{
-            "label": r.label(n), "label_en": r.label(n, "en"), "name": short(ox.NamedNode(n)),
-            "kind": short(ox.NamedNode(kind)) if kind else "", "kind_label": r.label(kind) if kind else "",
-            "group": r.group_of(n), "place": r.label(place) if place else "", "place_iri": place,
+            "label": r.label(n), "label_en": r.label(n, "en"), "name": short_iri(n),
+            "kind": short_iri(kind) if kind else "", "kind_label": label_of(kind) if kind else "",
+            "group": r.group_of(n), "place": label_of(place) if place else "", "place_iri": place,
             "alliances": sorted(member_of.get(n, set()) | ({n} if n in r.alliance_nodes else set())),
             "leads": led, "alt_labels": sorted(set(r.alt.get(n, []))),
             "sources": sorted(docs[d]["id"] for d in mentioned.get(n, ()) if d in docs),
