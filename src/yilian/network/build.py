@@ -222,15 +222,38 @@ class _TableReader(_Reader):
         self.alliance_classes = self._below(YL + "Alliance")
         self.person_classes = self._below(YL + "Person")
         self.depth = self._depths()
-        self.types = defaultdict(set)
+        types: dict[str, set[str]] = defaultdict(set)
         for c in sorted(self.org_classes | self.person_classes):
             for s in t.types.get(c, ()):
                 if is_iri(s):
-                    self.types[s].add(c)
+                    types[s].add(c)
+        # one frozenset per distinct set of classes, shared (a few dozen for a million
+        # nodes), so that kind_of and group_of are worked out once per set
+        shared: dict[frozenset, frozenset] = {}
+        self.types = {s: shared.setdefault(frozenset(cs), frozenset(cs)) for s, cs in types.items()}
+        del types
+        self._kind: dict[frozenset, str] = {}
+        self._group: dict[frozenset, str] = {}
         self.orgs = {s for s, cs in self.types.items() if cs & self.org_classes}
         self.persons = {s for s, cs in self.types.items() if cs & self.person_classes} - self.orgs
         self.alliance_nodes = {s for s in self.orgs if self.types[s] & self.alliance_classes}
         self.alt = t.alt
+
+    def kind_of(self, iri: str) -> str:
+        cs = self.types.get(iri)
+        if not cs:
+            return ""
+        kind = self._kind.get(cs)
+        if kind is None:
+            kind = self._kind[cs] = max(sorted(cs), key=lambda c: self.depth.get(c, -1))
+        return kind
+
+    def group_of(self, iri: str) -> str:
+        cs = self.types.get(iri, frozenset())
+        group = self._group.get(cs)
+        if group is None:
+            group = self._group[cs] = super().group_of(iri)
+        return group
 
     def label(self, iri: str, lang: str = "zh") -> str:
         found = self.t.label(iri, lang)
