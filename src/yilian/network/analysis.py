@@ -4,6 +4,7 @@ organizations, each rendered as a table or JSON."""
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import defaultdict
 
@@ -90,7 +91,8 @@ def analyse(net: Network, top: int = 10) -> dict:
     G = net.graph
     C = compact(G)
     n = C.n
-    lab = lambda x: G.nodes[x]["label"]  # noqa: E731
+    labels = {x: d["label"] for x, d in G.nodes(data=True)}
+    lab = labels.__getitem__
     degree = C.degrees()
     deg = [d / (n - 1) for d in degree] if n > 1 else [0.0] * n
     approx = n > APPROX_BETWEENNESS_ABOVE
@@ -98,7 +100,8 @@ def analyse(net: Network, top: int = 10) -> dict:
     btw = C.betweenness(samples if approx else None, BETWEENNESS_SEED)
 
     def ranked(scores):
-        order = sorted(range(n), key=lambda i: (-scores[i], lab(C.names[i]), C.names[i]))[:top]
+        names = C.names
+        order = heapq.nsmallest(top, range(n), key=lambda i: (-scores[i], lab(names[i]), names[i]))
         return [{"node": G.nodes[C.names[i]]["name"], "label": lab(C.names[i]), "degree": degree[i],
                  "score": round(scores[i], 6)} for i in order]
 
