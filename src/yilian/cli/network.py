@@ -67,10 +67,9 @@ def _stats_net(spec: dict, sources):
     inputs = inputs_for(sources)
     filters = network.Filters(kinds=tuple(spec["tie"]), since=network.check_date(spec["since"]),
                               until=network.check_date(spec["until"]))
-    with triples.no_gc():
-        tables = triples.from_files(inputs.data, inputs.ontology)
-        return network.build(tables, mode=spec["mode"], people=spec["people"], filters=filters,
-                             include_isolated=spec["include_isolated"], evidence=False)
+    tables = triples.from_files(inputs.data, inputs.ontology)
+    return network.build(tables, mode=spec["mode"], people=spec["people"], filters=filters,
+                         include_isolated=spec["include_isolated"], evidence=False)
 
 
 def _build(spec: dict, sources, evidence: bool = True):
@@ -124,9 +123,11 @@ def stats(top, fmt, spec, sources, timeout):
 
     def work():
         from ..network.build import notes
+        from ..network.triples import no_gc
 
-        net = _stats_net(spec, sources)
-        return analysis.render_stats(analysis.analyse(net, top), fmt, top), notes(net)
+        with no_gc():  # millions of small containers, none in cycles (network.triples.no_gc)
+            net = _stats_net(spec, sources)
+            return analysis.render_stats(analysis.analyse(net, top), fmt, top), notes(net)
 
     data, lines = bounded(work, timeout, "the network statistics")
     _notes(lines)  # before the data: a reader of both streams sees them in this order
