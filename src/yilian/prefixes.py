@@ -55,8 +55,22 @@ def _compact(iri: str, prefixes: dict[str, str]) -> str:
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
+#: namespaces ending in "/" or "#" that no longer namespace extends, by namespace: an IRI
+#: whose part up to its last "/" or "#" is one of them has no other candidate (the local
+#: part cannot hold "/" or "#"), so it needs no search
+_LEAF = {ns: p for p, ns in reversed(_BY_LENGTH)
+         if ns[-1:] in "/#" and not any(o != ns and o.startswith(ns) for o in PREFIXES.values())}
+
+
 def _compact_known(iri: str) -> str:
     """_compact(iri, PREFIXES), stopping at the first (longest) namespace that fits."""
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    p = _LEAF.get(iri[:cut])
+    if p is not None:
+        local = iri[cut:]
+        if _LOCAL.fullmatch(local) and not local.endswith("."):
+            return f"{p}:{local}"
+        return f"<{iri}>"
     for p, ns in _BY_LENGTH:
         if iri.startswith(ns):
             local = iri[len(ns):]
