@@ -98,3 +98,12 @@ def test_the_tables_keep_each_triple_once(tmp_path):
     t = triples.from_files([f])
     assert t.get(triples.YL + "quote").get("http://example.org/f") == ["q"]
     assert json.dumps(t.get(triples.YL + "source").opt("http://example.org/f")) == '[""]'
+
+
+def test_prefixed_names_of_known_namespaces_are_those_of_the_full_search():
+    from yilian import prefixes
+
+    tails = ["", "a", "a/b", "x.y", "x.", "_-", "医院", "a#b", "/", "#x", "a/", "doc-004", "Hospital"]
+    iris = [ns + tail for ns in prefixes.PREFIXES.values() for tail in tails] + ["http://example.org/x", "urn:x:y"]
+    for iri in iris:
+        assert prefixes.short_iri(iri) == prefixes._compact(iri, prefixes.PREFIXES), iri
