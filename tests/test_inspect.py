@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import rdflib
 
 from yilian.errors import ExitCode
@@ -162,3 +163,16 @@ def test_describe_refuses_an_empty_name(run):
     """describe '' printed all 828 candidates before its error line (every label fits '')."""
     r = run("describe", "  ")
     assert r.exit_code == 2 and r.stdout == "" and "nothing to describe" in r.stderr
+
+
+@pytest.mark.parametrize("command", ["describe", "facts --about", "timeline --about"])
+@pytest.mark.parametrize("typo, meant", [("湘潭中心医院", "'湘潭市中心医院'"),
+                                         ("xiangtan-centrl-hospital", "'yid:xiangtan-central-hospital'"),
+                                         ("Xiangtan Centrl Hospital", "'Xiangtan Central Hospital'")])
+def test_a_misspelt_name_gets_did_you_mean(run, command, typo, meant):
+    """A name that is nothing in the graph only got "try part of the name": the closest
+    names (labels and yid: local names) are offered, best first."""
+    r = run(*command.split(), typo)
+    assert r.exit_code == ExitCode.BAD_INPUT and r.stdout == ""
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"yilian: error: nothing in the graph is named '{typo}' (did you mean {meant}")

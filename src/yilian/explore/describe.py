@@ -116,6 +116,35 @@ def listing(cands: list[Candidate], title: str, show_all: bool, per_kind: int = 
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+#: names compared for "did you mean" at most (difflib compares each with the text given)
+MAX_SUGGESTION_POOL = 100_000
+
+
+def close_names(store: ox.Store, text: str, names: list | None = None, n: int = 3) -> list[str]:
+    """Up to `n` names of the graph closest to `text` (a misspelt or slightly different
+    name such as 湘潭中心医院 for 湘潭市中心医院, or yid:xiangtan-centrl-hospital): labels
+    and the local names of yid: IRIs, by difflib's similarity ratio (at least 0.6), best
+    first, as written in the graph (a local name as yid:…). Empty when nothing is close, or
+    when the graph has more than MAX_SUGGESTION_POOL distinct names (a suggestion is not
+    worth seconds)."""
+    import difflib
+
+    rows = names if names is not None else name_table(store)
+    pool: dict[str, str] = {}  # lowercased -> as written
+    yid = PREFIXES["yid"]
+    for node, _p, lowered, value in rows:
+        pool.setdefault(lowered, value)
+        if node.value.startswith(yid):
+            local = node.value[len(yid):]
+            pool.setdefault(local.lower(), "yid:" + local)
+        if len(pool) > MAX_SUGGESTION_POOL:
+            return []
+    low = text.lower()
+    if low.startswith("yid:"):
+        low = low[4:]
+    return [pool[m] for m in difflib.get_close_matches(low, list(pool), n=n, cutoff=0.6)]
+
+
 def resolve(store: ox.Store, thing: str) -> ox.NamedNode:
     """The node `thing` names (see find); raises Ambiguous or UsageError."""
     return find(store, thing)[0]
@@ -141,6 +170,10 @@ def find(store: ox.Store, thing: str, show_all: bool = False, names: list | None
         raise UsageError(f"'{thing}' is not in the graph", hint="check the IRI, or give a label such as 湘潭市中心医院")
     cands = candidates(store, text, names)
     if not cands:
+        close = close_names(store, text, names)
+        if close:
+            raise UsageError(f"nothing in the graph is named '{thing}'",
+                             hint="did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
         raise UsageError(f"nothing in the graph is named '{thing}'",
                          hint="try part of the name, an English name, `yilian search`, or a prefixed name such as yid:xiangtan")
     best = [c for c in cands if c.key == cands[0].key]
