@@ -299,9 +299,12 @@ class _Front:
     def __init__(self, endpoint: Endpoint, pool):
         self.endpoint = endpoint
         self.pool = pool
+        self.acceptor: _Acceptor | None = None  # set when this front accepts by its workers' load
 
     async def __call__(self, request):
         started = time.perf_counter()
+        if self.acceptor is not None:
+            self.acceptor.arrived(request.transport)
         url = urllib.parse.urlsplit(request.raw_path)
         try:
             self._check_host(request)
@@ -453,9 +456,12 @@ def _web_server(endpoint: Endpoint, pool):
     # keepalive_timeout runs from the moment a connection opens until its request's headers
     # are in (and between requests on a kept-alive connection): a client that sends half a
     # request, or nothing, is closed after READ_TIMEOUT without costing a worker anything
-    return Server(_Front(endpoint, pool), keepalive_timeout=READ_TIMEOUT, access_log=None,
-                  max_line_size=MAX_LINE, max_field_size=MAX_LINE, lingering_time=2.0,
-                  logger=logging.getLogger("yilian.serve.http"))
+    front = _Front(endpoint, pool)
+    server = Server(front, keepalive_timeout=READ_TIMEOUT, access_log=None,
+                    max_line_size=MAX_LINE, max_field_size=MAX_LINE, lingering_time=2.0,
+                    logger=logging.getLogger("yilian.serve.http"))
+    server.front = front
+    return server
 
 def _read_only() -> HTTPProblem:
     return HTTPProblem(403, "SPARQL Update is refused: this endpoint is read-only (edit the RDF files and "
@@ -581,6 +587,7 @@ class _ForkedPool:
         self._readers: set[asyncio.Task] = set()
         self._queue_in, self._queue_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._queue_in.setblocking(False)
+        self.on_change = lambda: None  # called when a job is added or ends (the front's _Acceptor)
 
     @property
     def _limit(self) -> float | None:
@@ -637,11 +644,13 @@ class _ForkedPool:
         item = _Job(next(self._ids), pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL),
                     asyncio.get_running_loop().create_future())
         self.jobs[item.id] = item
+        self.on_change()
         try:
             await self._submit(item)
             return await item.future
         finally:
             self.jobs.pop(item.id, None)
+            self.on_change()
 
     async def _submit(self, job: _Job) -> None:
         head = job.id.to_bytes(8, "big")
@@ -801,6 +810,80 @@ def _max_fd() -> int:
         return 1 << 16
 
 
+class _Acceptor:
+    """Accepts connections on the listening socket (shared by all fronts) only while this
+    front has a worker free for them.
+
+    Each front has its own workers; a front that accepted every connection it could would
+    keep taking queries while its workers are busy (a slow query holding its only worker
+    made the next queries it accepted wait for it, and answer 503, although another
+    front's worker was idle). So a front accepts while its free workers outnumber its
+    jobs plus the connections it accepted in the last FRESH seconds whose request has not
+    arrived yet; the others stay in the kernel's queue for a front with a free worker.
+    A connection older than FRESH without a request (idle, or a slow client) no longer
+    counts: it costs the front a socket, never a worker."""
+
+    FRESH = 0.05  # seconds an accepted connection's request counts as on its way
+
+    def __init__(self, sock: socket.socket, factory, pool: "_ForkedPool"):
+        self.loop = asyncio.get_running_loop()
+        self.sock, self.factory, self.pool = sock, factory, pool
+        self.fresh: dict[int, asyncio.TimerHandle] = {}  # fd of a new connection -> when it stops counting
+        self.reading = False
+        self.closed = False
+        pool.on_change = self.update
+
+    def update(self) -> None:
+        """Listen for connections if a worker is free for one more, else stop listening."""
+        want = not self.closed and self.pool.size - len(self.pool.jobs) - len(self.fresh) > 0
+        if want and not self.reading:
+            self.loop.add_reader(self.sock.fileno(), self._accept)
+        elif self.reading and not want:
+            self.loop.remove_reader(self.sock.fileno())
+        self.reading = want
+
+    def arrived(self, transport) -> None:
+        """A request came on a connection: it counts as a job from now on (or as nothing)."""
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        timer = self.fresh.pop(sock.fileno(), None) if sock is not None else None
+        if timer is not None:
+            timer.cancel()
+            self.update()
+
+    def _accept(self) -> None:
+        try:
+            conn, _ = self.sock.accept()
+        except (BlockingIOError, InterruptedError):  # another front took it
+            return
+        except OSError:  # out of file descriptors, …: try again a little later
+            self.loop.remove_reader(self.sock.fileno())
+            self.reading = False
+            self.loop.call_later(0.1, self.update)
+            return
+        conn.setblocking(False)
+        fd = conn.fileno()
+        self.fresh[fd] = self.loop.call_later(self.FRESH, self._stale, fd)
+        self.update()
+        self.loop.create_task(self._connect(conn))
+
+    async def _connect(self, conn: socket.socket) -> None:
+        try:
+            await self.loop.connect_accepted_socket(self.factory, conn)
+        except OSError:
+            conn.close()
+
+    def _stale(self, fd: int) -> None:
+        if self.fresh.pop(fd, None) is not None:
+            self.update()
+
+    def close(self) -> None:
+        self.closed = True
+        self.update()
+        for timer in self.fresh.values():
+            timer.cancel()
+        self.fresh.clear()
+
+
 async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Event) -> None:
     """Answer HTTP on `sock` until `stop` is set (or the pool fails)."""
     loop = asyncio.get_running_loop()
@@ -808,7 +891,12 @@ async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Ev
         await pool.start()
     web_server = _web_server(endpoint, pool)
     sock.setblocking(False)
-    server = await loop.create_server(web_server, sock=sock, backlog=1024)
+    if isinstance(pool, _ForkedPool):
+        server = _Acceptor(sock, web_server, pool)
+        web_server.front.acceptor = server
+        server.update()
+    else:
+        server = await loop.create_server(web_server, sock=sock, backlog=1024)
     failed = getattr(pool, "stopped", None)
     waits = [loop.create_task(stop.wait())] + ([loop.create_task(failed.wait())] if failed else [])
     try:
