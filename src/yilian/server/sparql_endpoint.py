@@ -12,15 +12,18 @@ are refused (403), and so are SERVICE calls unless allowed by name, as in `yilia
 yilian's common prefixes are predeclared; without a dataset in the request or a FROM in
 the query, the default graph is the union of all graphs (as for local queries).
 
-Processes: the parent loads the graph, then forks `workers` processes that share the
-loaded store (copy-on-write) and each answer one query at a time. The parent itself is
-the HTTP front: an asyncio server (aiohttp) that reads and checks every request, with a
-deadline for its headers and one for its body, and sends each complete query to an idle
-worker over a socket pair, awaiting the answer without blocking. Idle or slow
-connections therefore cost the front a socket each, never a worker. A query that runs
-past the time limit, or a worker whose resident memory grows past the cap, gets a 503
-answer; the worker is killed (a running pyoxigraph query cannot be stopped otherwise)
-and the parent forks a fresh one. Workers end with the parent.
+Processes: the parent loads the graph, then forks one front process per CPU (sharing the
+listening socket), and each front forks its share of the `workers` processes, which share
+the loaded store (copy-on-write) and each answer one query at a time. A front is an
+asyncio server (aiohttp) that reads and checks every request, with a deadline for its
+headers and one for its body, and sends each complete query to an idle worker over a
+socket pair, awaiting the answer without blocking. Idle or slow connections therefore
+cost a front a socket each, never a worker. A front whose workers are all held by
+queries running longer than a tenth of a second stops taking connections, so that they
+go to a front with a worker free. A query that runs past the time limit, or a worker
+whose resident memory grows past the cap, gets a 503 answer; the worker is killed (a
+running pyoxigraph query cannot be stopped otherwise) and its front forks a fresh one.
+Workers end with their front, fronts with the parent.
 """
 
 from __future__ import annotations
@@ -299,12 +302,9 @@ class _Front:
     def __init__(self, endpoint: Endpoint, pool):
         self.endpoint = endpoint
         self.pool = pool
-        self.acceptor: _Acceptor | None = None  # set when this front accepts by its workers' load
 
     async def __call__(self, request):
         started = time.perf_counter()
-        if self.acceptor is not None:
-            self.acceptor.arrived(request.transport)
         url = urllib.parse.urlsplit(request.raw_path)
         try:
             self._check_host(request)
@@ -456,12 +456,9 @@ def _web_server(endpoint: Endpoint, pool):
     # keepalive_timeout runs from the moment a connection opens until its request's headers
     # are in (and between requests on a kept-alive connection): a client that sends half a
     # request, or nothing, is closed after READ_TIMEOUT without costing a worker anything
-    front = _Front(endpoint, pool)
-    server = Server(front, keepalive_timeout=READ_TIMEOUT, access_log=None,
-                    max_line_size=MAX_LINE, max_field_size=MAX_LINE, lingering_time=2.0,
-                    logger=logging.getLogger("yilian.serve.http"))
-    server.front = front
-    return server
+    return Server(_Front(endpoint, pool), keepalive_timeout=READ_TIMEOUT, access_log=None,
+                  max_line_size=MAX_LINE, max_field_size=MAX_LINE, lingering_time=2.0,
+                  logger=logging.getLogger("yilian.serve.http"))
 
 def _read_only() -> HTTPProblem:
     return HTTPProblem(403, "SPARQL Update is refused: this endpoint is read-only (edit the RDF files and "
@@ -571,6 +568,14 @@ class _ForkedPool:
     stop the server."""
 
     TICK = 0.05  # seconds between checks of running queries (time, memory) and reaping
+    SLOW = 0.1  # seconds after which a running query no longer counts as about to end
+
+    def can_take_more(self) -> bool:
+        """Whether a worker is idle, or busy with a query younger than SLOW seconds (the
+        front's _Acceptor stops listening otherwise)."""
+        now = time.monotonic()
+        return any(w.running is None or now - w.started_at < self.SLOW for w in self.workers.values()
+                   if not w.killed_for) or not self.workers
 
     def __init__(self, endpoint: Endpoint, workers: int):
         self.endpoint = endpoint
@@ -587,7 +592,7 @@ class _ForkedPool:
         self._readers: set[asyncio.Task] = set()
         self._queue_in, self._queue_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._queue_in.setblocking(False)
-        self.on_change = lambda: None  # called when a job is added or ends (the front's _Acceptor)
+        self.on_change = lambda: None  # called when a job ends and on every tick (the front's _Acceptor)
 
     @property
     def _limit(self) -> float | None:
@@ -644,7 +649,6 @@ class _ForkedPool:
         item = _Job(next(self._ids), pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL),
                     asyncio.get_running_loop().create_future())
         self.jobs[item.id] = item
-        self.on_change()
         try:
             await self._submit(item)
             return await item.future
@@ -727,6 +731,7 @@ class _ForkedPool:
         ep = self.endpoint
         while not self.stopped.is_set():
             await asyncio.sleep(self.TICK)
+            self.on_change()
             now, limit, cap = time.monotonic(), self._limit, ep.max_memory
             for worker in list(self.workers.values()):
                 if worker.running is None or worker.killed_for:
@@ -811,44 +816,32 @@ def _max_fd() -> int:
 
 
 class _Acceptor:
-    """Accepts connections on the listening socket (shared by all fronts) only while this
-    front has a worker free for them.
+    """Accepts connections on the listening socket (shared by all fronts) only while one
+    of this front's workers is idle or busy with a query younger than
+    _ForkedPool.SLOW seconds.
 
-    Each front has its own workers; a front that accepted every connection it could would
-    keep taking queries while its workers are busy (a slow query holding its only worker
-    made the next queries it accepted wait for it, and answer 503, although another
-    front's worker was idle). So a front accepts while its free workers outnumber its
-    jobs plus the connections it accepted in the last FRESH seconds whose request has not
-    arrived yet; the others stay in the kernel's queue for a front with a free worker.
-    A connection older than FRESH without a request (idle, or a slow client) no longer
-    counts: it costs the front a socket, never a worker."""
-
-    FRESH = 0.05  # seconds an accepted connection's request counts as on its way
+    Each front has its own workers. A front that accepted whatever came while its workers
+    were held by slow queries made those connections' queries wait for them (and answer
+    503 after --timeout) although another front's worker was idle. Stopping to listen
+    leaves new connections in the kernel's queue for a front that can answer them. The
+    check runs when a job ends and on the pool's watchdog tick, so a front only stops
+    listening while a query runs long, never for each request."""
 
     def __init__(self, sock: socket.socket, factory, pool: "_ForkedPool"):
         self.loop = asyncio.get_running_loop()
         self.sock, self.factory, self.pool = sock, factory, pool
-        self.fresh: dict[int, asyncio.TimerHandle] = {}  # fd of a new connection -> when it stops counting
         self.reading = False
         self.closed = False
         pool.on_change = self.update
 
     def update(self) -> None:
-        """Listen for connections if a worker is free for one more, else stop listening."""
-        want = not self.closed and self.pool.size - len(self.pool.jobs) - len(self.fresh) > 0
+        """Listen for connections if a worker can take a query soon, else stop listening."""
+        want = not self.closed and self.pool.can_take_more()
         if want and not self.reading:
             self.loop.add_reader(self.sock.fileno(), self._accept)
         elif self.reading and not want:
             self.loop.remove_reader(self.sock.fileno())
         self.reading = want
-
-    def arrived(self, transport) -> None:
-        """A request came on a connection: it counts as a job from now on (or as nothing)."""
-        sock = transport.get_extra_info("socket") if transport is not None else None
-        timer = self.fresh.pop(sock.fileno(), None) if sock is not None else None
-        if timer is not None:
-            timer.cancel()
-            self.update()
 
     def _accept(self) -> None:
         try:
@@ -861,9 +854,6 @@ class _Acceptor:
             self.loop.call_later(0.1, self.update)
             return
         conn.setblocking(False)
-        fd = conn.fileno()
-        self.fresh[fd] = self.loop.call_later(self.FRESH, self._stale, fd)
-        self.update()
         self.loop.create_task(self._connect(conn))
 
     async def _connect(self, conn: socket.socket) -> None:
@@ -872,16 +862,9 @@ class _Acceptor:
         except OSError:
             conn.close()
 
-    def _stale(self, fd: int) -> None:
-        if self.fresh.pop(fd, None) is not None:
-            self.update()
-
     def close(self) -> None:
         self.closed = True
         self.update()
-        for timer in self.fresh.values():
-            timer.cancel()
-        self.fresh.clear()
 
 
 async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Event) -> None:
@@ -893,7 +876,6 @@ async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Ev
     sock.setblocking(False)
     if isinstance(pool, _ForkedPool):
         server = _Acceptor(sock, web_server, pool)
-        web_server.front.acceptor = server
         server.update()
     else:
         server = await loop.create_server(web_server, sock=sock, backlog=1024)
