@@ -816,67 +816,65 @@ def _max_fd() -> int:
 
 
 class _Acceptor:
-    """Accepts connections on the listening socket (shared by all fronts) only while one
-    of this front's workers is idle or busy with a query younger than
-    _ForkedPool.SLOW seconds.
+    """This front's listening server, stopped while all its workers are held by queries
+    running longer than _ForkedPool.SLOW seconds and started again when one is free.
 
     Each front has its own workers. A front that accepted whatever came while its workers
     were held by slow queries made those connections' queries wait for them (and answer
-    503 after --timeout) although another front's worker was idle. Stopping to listen
-    leaves new connections in the kernel's queue for a front that can answer them. The
-    check runs when a job ends and on the pool's watchdog tick, so a front only stops
-    listening while a query runs long, never for each request."""
+    503 after --timeout) although another front's worker was idle. Stopping leaves new
+    connections in the kernel's queue for a front that can answer them. The check runs
+    when a job ends and on the pool's watchdog tick, so a front stops only while a query
+    runs long, never for each request: connections are otherwise accepted by the event
+    loop's own server."""
 
     def __init__(self, sock: socket.socket, factory, pool: "_ForkedPool"):
         self.loop = asyncio.get_running_loop()
         self.sock, self.factory, self.pool = sock, factory, pool
-        self.reading = False
+        self.server = None  # the loop's server on a duplicate of `sock` (closing a server closes its socket)
         self.closed = False
+        self._turning: asyncio.Task | None = None
         pool.on_change = self.update
 
+    async def start(self) -> None:
+        await self._turn()
+
     def update(self) -> None:
-        """Listen for connections if a worker can take a query soon, else stop listening."""
-        want = not self.closed and self.pool.can_take_more()
-        if want and not self.reading:
-            self.loop.add_reader(self.sock.fileno(), self._accept)
-        elif self.reading and not want:
-            self.loop.remove_reader(self.sock.fileno())
-        self.reading = want
+        """Listen if a worker can take a query soon, else stop listening."""
+        if self._turning is None and self._wanted() != (self.server is not None):
+            self._turning = self.loop.create_task(self._turn())
 
-    def _accept(self) -> None:
-        try:
-            conn, _ = self.sock.accept()
-        except (BlockingIOError, InterruptedError):  # another front took it
-            return
-        except OSError:  # out of file descriptors, …: try again a little later
-            self.loop.remove_reader(self.sock.fileno())
-            self.reading = False
-            self.loop.call_later(0.1, self.update)
-            return
-        conn.setblocking(False)
-        self.loop.create_task(self._connect(conn))
+    def _wanted(self) -> bool:
+        return not self.closed and self.pool.can_take_more()
 
-    async def _connect(self, conn: socket.socket) -> None:
+    async def _turn(self) -> None:
         try:
-            await self.loop.connect_accepted_socket(self.factory, conn)
-        except OSError:
-            conn.close()
+            while self._wanted() != (self.server is not None):
+                if self.server is None:
+                    dup = socket.socket(fileno=os.dup(self.sock.fileno()))
+                    dup.setblocking(False)
+                    self.server = await self.loop.create_server(self.factory, sock=dup, backlog=1024)
+                else:
+                    server, self.server = self.server, None
+                    server.close()
+        finally:
+            self._turning = None
 
     def close(self) -> None:
         self.closed = True
-        self.update()
+        if self.server is not None:
+            self.server.close()
+            self.server = None
 
 
 async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Event) -> None:
     """Answer HTTP on `sock` until `stop` is set (or the pool fails)."""
     loop = asyncio.get_running_loop()
-    if isinstance(pool, _ForkedPool):
-        await pool.start()
     web_server = _web_server(endpoint, pool)
     sock.setblocking(False)
     if isinstance(pool, _ForkedPool):
         server = _Acceptor(sock, web_server, pool)
-        server.update()
+        await server.start()  # at once: queries wait in the job queue while the workers start
+        await pool.start()
     else:
         server = await loop.create_server(web_server, sock=sock, backlog=1024)
     failed = getattr(pool, "stopped", None)
@@ -964,6 +962,11 @@ def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None
         serve_in_process(sock, endpoint)
         return
     sock.setblocking(False)  # shared: a front woken for a connection another took goes back to waiting
+    from aiohttp import web  # noqa: F401 - imported once, before the fronts are forked: they listen at once
+    try:
+        import uvloop  # noqa: F401 - likewise
+    except ImportError:  # pragma: no cover
+        pass
     fronts = front_count(workers)
     shares = [workers // fronts + (1 if i < workers % fronts else 0) for i in range(fronts)]
     children: dict[int, int] = {}  # pid -> its number of workers
