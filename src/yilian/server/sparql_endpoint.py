@@ -836,7 +836,8 @@ class _Acceptor:
         pool.on_change = self.update
 
     async def start(self) -> None:
-        await self._turn()
+        """Listen (an error here ends the front, which the supervisor replaces)."""
+        await self._turn(first=True)
 
     def update(self) -> None:
         """Listen if a worker can take a query soon, else stop listening."""
@@ -846,13 +847,21 @@ class _Acceptor:
     def _wanted(self) -> bool:
         return not self.closed and self.pool.can_take_more()
 
-    async def _turn(self) -> None:
+    async def _turn(self, first: bool = False) -> None:
         try:
             while self._wanted() != (self.server is not None):
                 if self.server is None:
-                    dup = socket.socket(fileno=os.dup(self.sock.fileno()))
-                    dup.setblocking(False)
-                    self.server = await self.loop.create_server(self.factory, sock=dup, backlog=1024)
+                    dup = None
+                    try:
+                        dup = socket.socket(fileno=os.dup(self.sock.fileno()))
+                        dup.setblocking(False)
+                        self.server = await self.loop.create_server(self.factory, sock=dup, backlog=1024)
+                    except OSError:  # out of file descriptors, …: the next tick's update tries again
+                        if dup is not None:
+                            dup.close()
+                        if first:
+                            raise
+                        return
                 else:
                     server, self.server = self.server, None
                     server.close()
