@@ -360,6 +360,30 @@ def test_idle_half_open_connections_do_not_starve_the_workers():
     assert proc.returncode == 0
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked processes")
+def test_a_slow_query_does_not_hold_queries_another_worker_could_answer():
+    # each front process has its own workers: a front whose only worker ran a slow query
+    # went on accepting connections, and their queries waited for that query (503 after
+    # --timeout) although the other front's worker was idle (with 2 CPUs, 2 fronts)
+    proc, url = _start("--no-default-graph", "--data", str(MINI), "--workers", "2", "--timeout", "60", "--quiet")
+    parts = urllib.parse.urlsplit(url)
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+    time.sleep(1)  # every front listens (connections that come together go to one front)
+    slow = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    try:
+        slow.sendall(f"GET {parts.path}?{urllib.parse.urlencode({'query': endless})} HTTP/1.0\r\n"
+                     "Host: 127.0.0.1\r\n\r\n".encode())
+        time.sleep(1)  # the slow query has run long enough for its front to stop taking connections
+        for _ in range(6):  # each a new connection, answered long before the slow query's 60 s
+            with urllib.request.urlopen(url + "?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", timeout=15) as resp:
+                assert resp.status == 200 and json.loads(resp.read())["boolean"] is True
+    finally:
+        slow.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    assert proc.returncode == 0
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="resident memory is read from /proc")
 def test_a_query_past_the_memory_cap_gets_503_and_its_worker_is_replaced(run):
     # issue 13, finding 1: one request grew a worker to 4.3 GB in 10 s

@@ -12,15 +12,18 @@ are refused (403), and so are SERVICE calls unless allowed by name, as in `yilia
 yilian's common prefixes are predeclared; without a dataset in the request or a FROM in
 the query, the default graph is the union of all graphs (as for local queries).
 
-Processes: the parent loads the graph, then forks `workers` processes that share the
-loaded store (copy-on-write) and each answer one query at a time. The parent itself is
-the HTTP front: an asyncio server (aiohttp) that reads and checks every request, with a
-deadline for its headers and one for its body, and sends each complete query to an idle
-worker over a socket pair, awaiting the answer without blocking. Idle or slow
-connections therefore cost the front a socket each, never a worker. A query that runs
-past the time limit, or a worker whose resident memory grows past the cap, gets a 503
-answer; the worker is killed (a running pyoxigraph query cannot be stopped otherwise)
-and the parent forks a fresh one. Workers end with the parent.
+Processes: the parent loads the graph, then forks one front process per CPU (sharing the
+listening socket), and each front forks its share of the `workers` processes, which share
+the loaded store (copy-on-write) and each answer one query at a time. A front is an
+asyncio server (aiohttp) that reads and checks every request, with a deadline for its
+headers and one for its body, and sends each complete query to an idle worker over a
+socket pair, awaiting the answer without blocking. Idle or slow connections therefore
+cost a front a socket each, never a worker. A front whose workers are all held by
+queries running longer than a tenth of a second stops taking connections, so that they
+go to a front with a worker free. A query that runs past the time limit, or a worker
+whose resident memory grows past the cap, gets a 503 answer; the worker is killed (a
+running pyoxigraph query cannot be stopped otherwise) and its front forks a fresh one.
+Workers end with their front, fronts with the parent.
 """
 
 from __future__ import annotations
@@ -565,6 +568,14 @@ class _ForkedPool:
     stop the server."""
 
     TICK = 0.05  # seconds between checks of running queries (time, memory) and reaping
+    SLOW = 0.1  # seconds after which a running query no longer counts as about to end
+
+    def can_take_more(self) -> bool:
+        """Whether a worker is idle, or busy with a query younger than SLOW seconds (the
+        front's _Acceptor stops listening otherwise)."""
+        now = time.monotonic()
+        return any(w.running is None or now - w.started_at < self.SLOW for w in self.workers.values()
+                   if not w.killed_for) or not self.workers
 
     def __init__(self, endpoint: Endpoint, workers: int):
         self.endpoint = endpoint
@@ -581,6 +592,7 @@ class _ForkedPool:
         self._readers: set[asyncio.Task] = set()
         self._queue_in, self._queue_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._queue_in.setblocking(False)
+        self.on_change = lambda: None  # called when a job ends and on every tick (the front's _Acceptor)
 
     @property
     def _limit(self) -> float | None:
@@ -642,6 +654,7 @@ class _ForkedPool:
             return await item.future
         finally:
             self.jobs.pop(item.id, None)
+            self.on_change()
 
     async def _submit(self, job: _Job) -> None:
         head = job.id.to_bytes(8, "big")
@@ -718,6 +731,7 @@ class _ForkedPool:
         ep = self.endpoint
         while not self.stopped.is_set():
             await asyncio.sleep(self.TICK)
+            self.on_change()
             now, limit, cap = time.monotonic(), self._limit, ep.max_memory
             for worker in list(self.workers.values()):
                 if worker.running is None or worker.killed_for:
@@ -801,14 +815,77 @@ def _max_fd() -> int:
         return 1 << 16
 
 
+class _Acceptor:
+    """This front's listening server, stopped while all its workers are held by queries
+    running longer than _ForkedPool.SLOW seconds and started again when one is free.
+
+    Each front has its own workers. A front that accepted whatever came while its workers
+    were held by slow queries made those connections' queries wait for them (and answer
+    503 after --timeout) although another front's worker was idle. Stopping leaves new
+    connections in the kernel's queue for a front that can answer them. The check runs
+    when a job ends and on the pool's watchdog tick, so a front stops only while a query
+    runs long, never for each request: connections are otherwise accepted by the event
+    loop's own server."""
+
+    def __init__(self, sock: socket.socket, factory, pool: "_ForkedPool"):
+        self.loop = asyncio.get_running_loop()
+        self.sock, self.factory, self.pool = sock, factory, pool
+        self.server = None  # the loop's server on a duplicate of `sock` (closing a server closes its socket)
+        self.closed = False
+        self._turning: asyncio.Task | None = None
+        pool.on_change = self.update
+
+    async def start(self) -> None:
+        """Listen (an error here ends the front, which the supervisor replaces)."""
+        await self._turn(first=True)
+
+    def update(self) -> None:
+        """Listen if a worker can take a query soon, else stop listening."""
+        if self._turning is None and self._wanted() != (self.server is not None):
+            self._turning = self.loop.create_task(self._turn())
+
+    def _wanted(self) -> bool:
+        return not self.closed and self.pool.can_take_more()
+
+    async def _turn(self, first: bool = False) -> None:
+        try:
+            while self._wanted() != (self.server is not None):
+                if self.server is None:
+                    dup = None
+                    try:
+                        dup = socket.socket(fileno=os.dup(self.sock.fileno()))
+                        dup.setblocking(False)
+                        self.server = await self.loop.create_server(self.factory, sock=dup, backlog=1024)
+                    except OSError:  # out of file descriptors, …: the next tick's update tries again
+                        if dup is not None:
+                            dup.close()
+                        if first:
+                            raise
+                        return
+                else:
+                    server, self.server = self.server, None
+                    server.close()
+        finally:
+            self._turning = None
+
+    def close(self) -> None:
+        self.closed = True
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
 async def _serve(sock: socket.socket, endpoint: Endpoint, pool, stop: asyncio.Event) -> None:
     """Answer HTTP on `sock` until `stop` is set (or the pool fails)."""
     loop = asyncio.get_running_loop()
-    if isinstance(pool, _ForkedPool):
-        await pool.start()
     web_server = _web_server(endpoint, pool)
     sock.setblocking(False)
-    server = await loop.create_server(web_server, sock=sock, backlog=1024)
+    if isinstance(pool, _ForkedPool):
+        server = _Acceptor(sock, web_server, pool)
+        await server.start()  # at once: queries wait in the job queue while the workers start
+        await pool.start()
+    else:
+        server = await loop.create_server(web_server, sock=sock, backlog=1024)
     failed = getattr(pool, "stopped", None)
     waits = [loop.create_task(stop.wait())] + ([loop.create_task(failed.wait())] if failed else [])
     try:
@@ -894,6 +971,11 @@ def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None
         serve_in_process(sock, endpoint)
         return
     sock.setblocking(False)  # shared: a front woken for a connection another took goes back to waiting
+    from aiohttp import web  # noqa: F401 - imported once, before the fronts are forked: they listen at once
+    try:
+        import uvloop  # noqa: F401 - likewise
+    except ImportError:  # pragma: no cover
+        pass
     fronts = front_count(workers)
     shares = [workers // fronts + (1 if i < workers % fronts else 0) for i in range(fronts)]
     children: dict[int, int] = {}  # pid -> its number of workers
