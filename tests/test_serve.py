@@ -444,3 +444,19 @@ def test_no_web_serves_sparql_only_and_builds_no_page_index(run, monkeypatch):
     status, ctype, body, _ = serve.web_reply(endpoint, "/")
     assert status == 404 and ctype.startswith("text/plain") and b"--no-web" in body and b"/query" in body
     assert endpoint.answer("ASK { ?s ?p ?o }", "application/sparql-results+json", [], [])[1] == b'{"head":{},"boolean":true}'
+
+
+@pytest.mark.parametrize("target", ["/search?q=湘潭", "/entity/湘潭/", "/query?query=ASK { ?s ?p ?o }"])
+def test_a_url_not_percent_encoded_gets_a_clear_400(server, target):
+    """A raw non-ASCII character or space in the URL (not HTTP: RFC 9112 3.2) got aiohttp's
+    message quoting bytes and the hint to send a query to /query; it is told how to encode."""
+    host, port = server.split("/")[2].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode("utf-8"))
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n")[0].split(b" ")[1] == b"400"
+    text = body.decode("utf-8")
+    assert text.count("\n") == 1 and "percent-encoded" in text and "%E6%B9%98" in text and "\\x" not in text

@@ -35,6 +35,7 @@ import itertools
 import logging
 import os
 import pickle
+import re
 import signal
 import socket
 import sys
@@ -406,6 +407,17 @@ class _Front:
         return resp
 
 
+def _raw_url(message: str) -> bool:
+    """Whether aiohttp's parser refused a request line for a URL with raw non-ASCII bytes
+    or spaces (its message quotes the line as Python bytes)."""
+    if "Invalid char in url" in message or re.search(r"\\x[89a-f][0-9a-f]", message):
+        return True
+    line = re.search(r"b'[A-Z]+ (.*) HTTP/1\.[01]'", message)
+    return bool(line and " " in line.group(1))
+
+
+
+
 def _protocol_class():
     """aiohttp's connection handler with two changes: a client that half-closes after its
     request (as `nc -N` does) still gets the answer, and a request aiohttp's parser refuses
@@ -431,7 +443,15 @@ def _protocol_class():
 
         def handle_error(self, request, status=500, exc=None, message=None):
             text = " ".join(str(message or "").split()) or HTTPStatus(status).phrase
-            text = f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"
+            if status == 400 and _raw_url(text):
+                # a URL with raw spaces or non-ASCII characters (湘潭 typed into a tool that
+                # does not percent-encode): not HTTP (RFC 9112, 3.2), and aiohttp's message
+                # shows bytes; say what to do instead
+                text = ("the request's URL has spaces or non-ASCII characters that are not percent-encoded "
+                        "(write 湘潭 as %E6%B9%98%E6%BD%AD and a space as %20, or let the client encode it: "
+                        "curl -G --data-urlencode 'query=…' URL)")
+            else:
+                text = f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"
             if self.endpoint.log:
                 print(f"yilian serve: - - {status} {_one_line(Exception(text))}",
                       file=sys.stderr, flush=True)
