@@ -475,3 +475,16 @@ def test_gexf_is_the_same_bytes_on_another_day(run, tmp_path, monkeypatch):
     assert run("network", "export", "-o", b).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
     assert b"lastmodifieddate" not in a.read_bytes()
+
+
+def test_network_export_format_contradicting_the_extension_is_refused(run, tmp_path):
+    """--format html -o ties.gexf wrote HTML into a .gexf file (query and export refuse
+    this); -o naming a folder said "cannot tell the format" instead of that it is a folder."""
+    out = tmp_path / "ties.gexf"
+    r = run("network", "export", "--format", "html", "-o", out)
+    assert r.exit_code == 2 and not out.exists()
+    assert r.stderr.startswith("yilian: error: --format html contradicts -o") and r.stderr.count("\n") == 1
+    r = run("network", "export", "-o", tmp_path)
+    assert r.exit_code == 2 and "folder" in r.stderr
+    r = run("network", "export", "--format", "gexf", "-o", tmp_path / "ties.bin")
+    assert r.exit_code == 0 and (tmp_path / "ties.bin").read_bytes().startswith(b"<?xml")

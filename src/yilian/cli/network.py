@@ -151,20 +151,19 @@ def export(fmt, output, spec, sources, timeout):
       yilian network export --format gexf -o ties.gexf        # for Gephi
       yilian network export --alliances node -o network.svg
     """
-    from pathlib import Path
-
     from ..network import export as network_export
+    from .formats import choose
 
-    if fmt is None:
-        if not output or output == "-":
-            raise UsageError("say which format to write", hint="add --format html|svg|png|graphml|gexf|json|dot or -o FILE.html")
-        fmt = _SUFFIXES.get(Path(output).suffix.lower())
-        if fmt is None:
-            raise UsageError(f"cannot tell the format from '{output}'", hint="add --format " + "|".join(EXPORT_FORMATS))
+    files = sources.files()
+    check_output(output, files)  # a folder, a missing folder or an input as -o: said first
+    if fmt is None and (not output or output == "-"):
+        raise UsageError("say which format to write", hint="add --format html|svg|png|graphml|gexf|json|dot or -o FILE.html")
+    # --format html -o ties.gexf wrote HTML into a .gexf file: a contradiction is an error,
+    # as for query and export
+    fmt = choose(fmt, output, _SUFFIXES, default="html",
+                 names={k: k.upper() if k != "graphml" else "GraphML" for k in EXPORT_FORMATS})
     if fmt == "png" and not output and sys.stdout.isatty():
         raise UsageError("refusing to write a PNG to the terminal", hint="add -o FILE.png")
-    files = sources.files()
-    check_output(output, files)
 
     def work():
         from ..network.build import notes
