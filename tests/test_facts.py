@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 
 from yilian.errors import ExitCode
 
@@ -190,3 +191,17 @@ def test_describe_with_a_fact_table_gives_what_the_queries_give():
         a, b = describe(store, n), describe(store, n, table=table)
         assert a.facts == b.facts and a.incoming == b.incoming, n
         _same(a.rollup, b.rollup)
+
+
+@pytest.mark.parametrize("args", [["describe", "2024-13-45"], ["describe", "2024-02-30"], ["facts", "--since", "2024-13-01"],
+                                  ["facts", "--until", "2023-02-29"], ["timeline", "--year", "2024-00"],
+                                  ["network", "stats", "--since", "2024-13"], ["network", "stats", "--until", "2024-04-31"]])
+def test_dates_not_on_the_calendar_are_refused(run, args):
+    """2024-13-01 or 2024-02-30 matched nothing (describe: "0 facts dated"), or, as --since,
+    everything after 2024: a date that is not on the calendar is bad input."""
+    r = run(*args)
+    assert r.exit_code == ExitCode.BAD_INPUT and r.stdout == ""
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"yilian: error: '{args[-1]}' is not a date: ") and ("no month" in line or "no day" in line)
+    if args[-2] != "--year":
+        assert run(*args[:-1], "2024-02-29").exit_code == 0  # a leap day is a date

@@ -64,6 +64,24 @@ def problem(lexical: str, datatype: str) -> str | None:
     return None
 
 
+def calendar_problem(year: str | int, month: str | int | None, day: str | int | None = None) -> str | None:
+    """Why a (partial) date is not on the calendar — month 13, 30 February, day 0 — or None.
+    The year may be negative (XSD); year 0 and below are checked as a leap year like 2000."""
+    y = int(year)
+    if month is None:
+        return None
+    m = int(month)
+    if not 1 <= m <= 12:
+        return f"there is no month {m}"
+    if day is None:
+        return None
+    d = int(day)
+    last = calendar.monthrange(y if y > 0 else 2000, m)[1]
+    if not 1 <= d <= last:
+        return f"month {m} of {y} has no day {d}"
+    return None
+
+
 def line_of(text: str, lexical: str) -> int | None:
     """The line of the first occurrence of the literal's quoted lexical form."""
     for needle in (f'"{lexical}"', f"'{lexical}'", lexical):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .. import tables
+from ..dataset.literals import calendar_problem
 from ..errors import UsageError
 from ..prefixes import PREFIXES, short
 from .graph import RDF_TYPE, label, query
@@ -123,6 +124,9 @@ def date_bounds(text: str) -> tuple[str, str]:
     if not m or (m.end() != len(text.strip()) and text.strip()[m.end():][:1] not in ("T", "Z", "+", "-")):
         raise UsageError(f"'{text}' is not a date", hint="give a year (2024), a month (2024-08) or a day (2024-08-30)")
     y, mo, d = m.groups()
+    wrong = calendar_problem(y, mo, d)
+    if wrong:  # 2024-13 or 2024-02-30 matched nothing silently, or everything after it
+        raise UsageError(f"'{text}' is not a date: {wrong}", hint="give a year (2024), a month (2024-08) or a day (2024-08-30)")
     if mo is None:
         return f"{y}-01-01", f"{y}-12-31"
     if d is None:

@@ -561,8 +561,16 @@ def _bounds(date: str) -> tuple[str, str]:
 
 
 def check_date(text: str | None) -> str | None:
-    if text and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+    """`text` (--since/--until) when it is a date on the calendar (YYYY, YYYY-MM or
+    YYYY-MM-DD); raises UsageError otherwise (2024-13 or 2024-02-30 kept every tie)."""
+    from ..dataset.literals import calendar_problem
+
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text) if text else None
+    if text and not m:
         raise UsageError(f"'{text}' is not a date", hint="write YYYY, YYYY-MM or YYYY-MM-DD")
+    wrong = calendar_problem(*m.groups()) if m else None
+    if wrong:
+        raise UsageError(f"'{text}' is not a date: {wrong}", hint="write YYYY, YYYY-MM or YYYY-MM-DD")
     return text
 
 
