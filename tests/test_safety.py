@@ -499,7 +499,8 @@ def test_closed_stdout_is_one_error_line_not_an_internal_error(tmp_path):
     (["query", "--format", "xlsx", "ASK {}"], "Invalid value for '--format'"),
     (["query", "--bogus"], "No such option '--bogus' (see 'yilian query --help')"),
     (["source", "add"], "Missing argument 'FILE' (see 'yilian source add --help')"),
-    (["network", "stats", "--alliance"], "'--alliance' requires an argument"),
+    (["network", "stats", "--alliance"], "'--alliance' requires an argument (see 'yilian network stats --help')"),
+    (["timeline", "--year"], "'--year' requires an argument (see 'yilian timeline --help')"),
 ])
 def test_command_line_mistakes_give_one_clear_line(run, args, words):
     """click's own usage errors were three lines (usage, hint, error); every error is one

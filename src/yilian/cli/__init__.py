@@ -90,13 +90,26 @@ def _usage_error(e: click.UsageError) -> None:
     click's behaviour."""
     if isinstance(e, click.exceptions.NoArgsIsHelpError):
         raise e
-    names, ctx = [], e.ctx
+    names, ctx = [], e.ctx or _innermost_context(e)
     while ctx is not None and ctx.parent is not None:  # the root is `yilian` whatever argv[0] says
         names.append(ctx.info_name)
         ctx = ctx.parent
     where = " ".join(["yilian", *reversed(names)])
     click.echo(f"yilian: error: {e.format_message().rstrip('.')} (see '{where} --help')", err=True)
     sys.exit(int(ExitCode.BAD_INPUT))
+
+
+def _innermost_context(e: BaseException):
+    """The context of the (sub)command whose arguments were being parsed when `e` was
+    raised: click raises some usage errors ("Option '--top' requires an argument") without
+    one, and the help to read is that command's, not the group's."""
+    found, tb = None, e.__traceback__
+    while tb is not None:
+        ctx = tb.tb_frame.f_locals.get("ctx")
+        if isinstance(ctx, click.Context):
+            found = ctx
+        tb = tb.tb_next
+    return found
 
 
 def _quiet_broken_pipe() -> None:
