@@ -435,7 +435,13 @@ def test_check_reports_missing_source_files_and_facts_without_source_or_quote(ru
 
 def test_check_without_the_sources_folder_cannot_run(run, tmp_path):
     r = run("check", "--sources", tmp_path / "nowhere")
-    assert r.exit_code == 2 and "--sources must name a folder" in r.stderr and r.stdout == ""
+    assert r.exit_code == 2 and r.stdout == ""
+    # it said "--sources must name a folder" and suggested the path just given
+    assert r.stderr.startswith(f"yilian: error: {tmp_path / 'nowhere'}: no such folder") and "e.g." not in r.stderr
+    a_file = tmp_path / "001.txt"
+    a_file.write_text("x", encoding="utf-8")
+    r = run("check", "--sources", a_file)
+    assert r.exit_code == 2 and "not a file" in r.stderr
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the project")

@@ -67,9 +67,12 @@ class CheckReport:
 def check(quads, ontology_quads, source_dirs: list[Path], encoding: str | None = None) -> CheckReport:
     """Check every fact of the graph made of `quads` against the texts in `source_dirs`."""
     for d in source_dirs:
+        if not d.exists():
+            raise UsageError("no such folder (--sources names the folder of source texts)", where=str(d),
+                             hint="check the path; the corpus is the folder that holds 000_….txt, 001_….txt …")
         if not d.is_dir():
-            raise UsageError("--sources must name a folder of source texts", where=str(d),
-                             hint="give the folder that holds the corpus files (e.g. ../shared/corpus)")
+            raise UsageError("--sources must name a folder of source texts, not a file", where=str(d),
+                             hint="give the folder that holds the corpus files")
     store = ox.Store()
     store.extend(quads)
     store.extend(ontology_quads)
