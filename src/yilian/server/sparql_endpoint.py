@@ -448,8 +448,8 @@ def _protocol_class():
                 # does not percent-encode): not HTTP (RFC 9112, 3.2), and aiohttp's message
                 # shows bytes; say what to do instead
                 text = ("the request's URL has spaces or non-ASCII characters that are not percent-encoded "
-                        "(write 湘潭 as %E6%B9%98%E6%BD%AD and a space as %20, or let the client encode it: "
-                        "curl -G --data-urlencode 'query=…' URL)")
+                        "(write 湘潭 as %E6%B9%98%E6%BD%AD and a space as %20; a browser does this, and "
+                        "curl -G --data-urlencode 'q=湘潭' URL does it for a parameter)")
             else:
                 text = f"{text} (send a SPARQL query with GET or POST to {QUERY_PATHS[0]})"
             if self.endpoint.log:
