@@ -166,7 +166,8 @@ def test_describe_refuses_an_empty_name(run):
 
 
 @pytest.mark.parametrize("command", ["describe", "facts --about", "timeline --about"])
-@pytest.mark.parametrize("typo, meant", [("湘潭中心医院", "'湘潭市中心医院'"),
+@pytest.mark.parametrize("typo, meant", [("湘潭中心医院", "'湘潭市中心医院'"), ("张楷", "'张凯'"), ("林方", "'林芳'"),
+                                         ("湘谭", "'湘潭'"),
                                          ("xiangtan-centrl-hospital", "'yid:xiangtan-central-hospital'"),
                                          ("Xiangtan Centrl Hospital", "'Xiangtan Central Hospital'")])
 def test_a_misspelt_name_gets_did_you_mean(run, command, typo, meant):
@@ -176,3 +177,9 @@ def test_a_misspelt_name_gets_did_you_mean(run, command, typo, meant):
     assert r.exit_code == ExitCode.BAD_INPUT and r.stdout == ""
     (line,) = r.stderr.splitlines()
     assert line.startswith(f"yilian: error: nothing in the graph is named '{typo}' (did you mean {meant}")
+
+
+def test_a_misspelt_prefixed_name_gets_did_you_mean(run):
+    r = run("describe", "yid:lin-fan")
+    assert r.exit_code == ExitCode.BAD_INPUT
+    assert r.stderr.startswith("yilian: error: 'yid:lin-fan' is not in the graph (did you mean 'yid:lin-fang'")

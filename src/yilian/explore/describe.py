@@ -142,7 +142,21 @@ def close_names(store: ox.Store, text: str, names: list | None = None, n: int = 
     low = text.lower()
     if low.startswith("yid:"):
         low = low[4:]
-    return [pool[m] for m in difflib.get_close_matches(low, list(pool), n=n, cutoff=0.6)]
+    # a two-character Chinese name with one character wrong (湘谭, 林方) is only 0.5 alike
+    cutoff = 0.5 if len(low) <= 3 else 0.6
+    close = difflib.get_close_matches(low, list(pool), n=20, cutoff=cutoff)
+    # ... and a one-character name inside it (张 for 张楷) is 0.67 alike: prefer names of
+    # about the same length, and none shorter than half the text
+    close = [c for c in close if len(c) * 2 >= len(low)]
+
+    def score(c: str) -> float:
+        return difflib.SequenceMatcher(None, low, c).ratio() - 0.2 * abs(len(c) - len(low))
+
+    import os.path
+
+    # equally alike: the one that starts as the text does (湘潭 before 三湘 for 湘谭)
+    close.sort(key=lambda c: (-score(c), -len(os.path.commonprefix([low, c])), c))
+    return [pool[c] for c in close[:n]]
 
 
 def resolve(store: ox.Store, thing: str) -> ox.NamedNode:
@@ -167,6 +181,10 @@ def find(store: ox.Store, thing: str, show_all: bool = False, names: list | None
     if direct:
         if _exists(store, direct[0]):
             return direct[0], []
+        close = close_names(store, text, names) if text.startswith("yid:") else []
+        if close:
+            raise UsageError(f"'{thing}' is not in the graph",
+                             hint="did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
         raise UsageError(f"'{thing}' is not in the graph", hint="check the IRI, or give a label such as 湘潭市中心医院")
     cands = candidates(store, text, names)
     if not cands:
