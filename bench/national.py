@@ -375,52 +375,45 @@ def report(r: dict, m: dict, command: str) -> str:
 NOT_RUN = "not measured in this run (stopped before this step)"
 
 NOTES = [
-    "- **Before this branch** (the issue's run, same machine, quieter): store build 96 s / 1.7 GB; named "
-    "queries on the store warm 1.1–28 s; `validate` 363 s / 11.3 GB; `network stats` 305 s / 13.1 GB.",
-    "- **`validate`** used to parse every file into a Python list of all its quads (12 million `Quad` objects, "
-    "with the file's bytes and a decoded copy for the UTF-8 check) and then copy them into the in-memory scratch "
-    "store. Files over 64 MB are now streamed into the scratch store (`dataset.parse.stream_file`: the same "
-    "file:line:col errors, the UTF-8 check in 8 MB chunks). What remains is the scratch store itself: Oxigraph in "
-    "memory, every triple once and every XSD-typed literal twice (as written and as a value, for pySHACL's "
-    "results), plus the focus nodes of each shape materialised as named graphs. To go further: keep only the "
-    "triples the shapes can reach (the predicates their paths name and rdf:type) in the scratch store, and "
-    "materialise focus nodes as VALUES per batch instead of as graphs; or put the scratch store on disk "
-    "(RocksDB: a fraction of the memory, queries 3–25× slower).",
-    "- **`network stats`** computed its measures with networkx's pure-Python algorithms on a networkx copy of "
-    "the graph (betweenness from 32 sampled sources, bridges, articulation points, components): now igraph (C) "
-    "computes them on a compact integer copy, with networkx's definitions and the same sampled sources and "
-    "rescaling (tests compare the figures); the graph users get stays networkx. Reading the graph was most of the "
-    "rest: the query for direct ties between organizations tested the object's type once per organization class "
-    "and triple (33 s of 116 s at 1M on a loaded machine; now the type is tested in Python: 15 s), fact dates "
-    "were joined from every sourced fact (14 s, now under 3 s), and the evidence (sources, quotes, dates) of "
-    "every fact was kept although only tie facts need it (observations are most facts). What remains is "
-    "loading the files into the in-memory store the command reads (below), the bulk queries' answers turned into "
-    "Python strings, and the rich per-edge and per-node dicts of the networkx graph (548,283 nodes and 585,999 "
-    "ties at 12M). To go further: read the ties with one pass over the store's quads "
-    "(`quads_for_pattern` by predicate) instead of SPARQL joins, and build the per-edge evidence only for the "
-    "commands that show it (export, view, path), not for `stats`.",
-    "- **`network stats` reads the graph from an in-memory Oxigraph store** (`cli/network.py` loads the files "
-    "with `memory_store`, not the on-disk query store): at 12M triples that store alone is about 5.4 GB (450 MB per "
-    "million triples), so the 6 GiB target cannot be met while it stays in memory. Building the network from the "
-    "on-disk store (`open_store`, as `query` does) would leave only the networkx graph and what the build keeps "
-    "(at 1M: 0.6–0.9 GB with the on-disk store), at the cost of slower bulk queries (at 1M on the disk store the "
-    "build took 93 s on the loaded machine, most of it in the store's answers).",
-    "- **Not measured at 12M in this run** (the deadline came first): `yilian serve`, the named queries through "
-    "it, and the store build against pyoxigraph's bulk load. From bench/RESULTS.md at 1M (linear growth, which "
-    "RESULTS.md shows for loads and in-memory queries): serve ready in about 3.5 s per million triples (≈ 42 s), "
-    "450 MB per million (≈ 5.4 GB, target 8 GiB), the slowest named query in memory 0.08 s at 1M (≈ 1 s at 12M, "
-    "target 2 s); the store build 1.10× pyoxigraph's bulk load at 1M (target 1.2×). These are estimates, not "
-    "measurements: run `python3 bench/run.py --sizes national --resume bench/national.json --data-file FILE` to "
-    "measure the remaining steps.",
-    "- **`validate` was measured with the SHACL engine as it was before the `shacl` branch (merged into main "
-    "during this run)**; the streaming change sits in `shacl/validate.py: validate` and `dataset/parse.py` and "
-    "applies unchanged to the restructured engine (`engine.run` reads the data once).",
-    "- **Since this run, main's `validate` also checks every yl: term the data uses against the ontology** "
-    "(`with_undefined_terms`); on this branch that check reads the files a second time as a stream "
-    "(`shacl/validate.py: Streamed`) rather than keeping every quad for it: no memory, one more parse (tens of "
-    "seconds at 12M).",
-    "- **The machine was shared**: other developers' test suites kept the load average at 5–10 on its 2 cores "
-    "during this run, so a step got a third to a half of one core: wall times are several times what they are "
-    "on a quiet machine (the issue's synth took 22 s; here 131 s). The CPU times are the fairer figure for the "
-    "targets; memory does not depend on the load.",
+    "- **Before** (the issue's run, same machine, quieter): store build 96 s / 1.7 GB; named queries on the store "
+    "warm 1.1–28 s; `validate` 363 s / 11.3 GB; `network stats` 305 s / 13.1 GB. The first run of this script "
+    "(main at 7975d39, load average 6–7): `validate` 1279 s wall, 584 s CPU, 5.85 GiB; `network stats` 385 s, "
+    "9.64 GiB.",
+    "- **Resumed runs on a shared machine.** The steps were measured in resumed runs (`--resume`) at different "
+    "loads: the store build, pyoxigraph's bulk load and search while other work kept the load average near 10 (a "
+    "step got about half a core: their wall times are about twice their CPU times); validate, network stats and "
+    "serve at a load average of 1.5–5. Each step's CPU time is its own; the load average above is the last run's.",
+    "- **`validate` misses both targets.** What changed: big files are streamed into the scratch store; a shape's "
+    "value-node constraints are checked in one query (a row per value that fails any, flagged per constraint) "
+    "instead of one query each (1M triples: 49.5 → 43.6 s CPU); the shapes with targets are validated in threads "
+    "(2 on this machine; Oxigraph answers without holding Python's lock), which is why the CPU time exceeds the "
+    "wall time. Where the time goes (in-process profile at 1M): parsing the files and writing the scratch store "
+    "(every triple once, every XSD-typed literal twice: as written, and as a value for SHACL-SPARQL) about 20 %; "
+    "materialising each shape's focus nodes about 8 %; about 100 constraint queries, each a pass over its focus "
+    "nodes, about 50 %; the check of yl: terms against the ontology, which parses the files a second time, about "
+    "8 %. Memory is the in-memory scratch store (about 500 MB per million triples). What would meet the targets: "
+    "one query per target class for all its property shapes (as for the value-node constraints); a scratch store "
+    "of only the triples the shapes can reach (the predicates their paths name and rdf:type), filled by "
+    "pyoxigraph's own parser with the lexical copies added by one SPARQL update instead of a Python loop per "
+    "triple; the defined-terms check on that first parse. An on-disk scratch store (RocksDB) would meet the memory "
+    "target at 3–25× slower queries.",
+    "- **`network stats`** reads the files once into plain tables by predicate (`network/triples.py`) instead of "
+    "an in-memory Oxigraph store and bulk SPARQL, and builds the network without the per-tie evidence (sources, "
+    "quotes, dates) that `stats` does not show; igraph (C) computes the measures on a compact copy with "
+    "networkx's definitions; betweenness is approximate (32 sampled sources, the same for the same files). "
+    "At 1M: 34 → 15 s CPU, 965 → 404 MiB. `export`, `view`, `path` and the `--place`/`--alliance`/`--source` "
+    "filters still read an in-memory store (their evidence and name look-ups).",
+    "- **`yilian serve`** is measured with `--no-web`: the target is the SPARQL endpoint's. The web pages' shared "
+    "indexes (search, network, every fact read once), built before the workers fork unless `--no-web`, take "
+    "minutes per million triples (bench/WEB.md: 2–3 minutes and 660 MiB at 1M on a loaded machine): at this size "
+    "serve the endpoint with `--no-web`. Resident memory counts the pages the worker shares with the parent twice; "
+    "the proportional figure is the fair one. first-secretaries answers about 12,000 rows here (the synthetic "
+    "health system's first secretaries): its time is mostly the answer itself. county-coverage was rewritten "
+    "after a first run here (2.9 s): a VALUES of (link, class) instead of a UNION that Oxigraph evaluated over "
+    "every designation and observation.",
+    "- **`yilian search`** is timed as the whole process (Python's start, imports, opening the store, the "
+    "answer), warm (the index built by the run before); in process, the search itself takes 5–90 ms at 1M "
+    "(bench/search.py).",
+    "- **The store build against pyoxigraph's bulk load** was measured at a load average near 10, one after the "
+    "other on the same files: wall 487.9 s against 492.6 s, CPU 212.6 s against 192.9 s (1.10×).",
 ]
