@@ -410,7 +410,8 @@ NOTES = [
     "the proportional figure is the fair one. first-secretaries answers about 12,000 rows here (the synthetic "
     "health system's first secretaries): its time is mostly the answer itself. county-coverage was rewritten "
     "after a first run here (2.9 s): a VALUES of (link, class) instead of a UNION that Oxigraph evaluated over "
-    "every designation and observation.",
+    "every designation and observation; it is still over the target (2.3 s in the last run) and was not profiled "
+    "further at this size.",
     "- **`yilian search`** is timed as the whole process (Python's start, imports, opening the store, the "
     "answer), warm (the index built by the run before); in process, the search itself takes 5–90 ms at 1M "
     "(bench/search.py).",
