@@ -412,9 +412,13 @@ NOTES = [
     "after a first run here (2.9 s): a VALUES of (link, class) instead of a UNION that Oxigraph evaluated over "
     "every designation and observation; it is still over the target (2.3 s in the last run) and was not profiled "
     "further at this size.",
-    "- **`yilian search`** is timed as the whole process (Python's start, imports, opening the store, the "
-    "answer), warm (the index built by the run before); in process, the search itself takes 5–90 ms at 1M "
-    "(bench/search.py).",
+    "- **`yilian search` misses by its start, on a loaded machine.** It is timed as the whole process (Python's "
+    "start, imports, opening the store, the answer), warm (the index built by the run before), at a load average "
+    "near 10: 1.6 s of wall time for 0.6 s of CPU. Of that CPU, about 0.3 s is yilian's start (`yilian --version` "
+    "takes 0.29 s of wall time on a quiet moment of the same machine; a warm search of the bundled graph 0.36–0.47 "
+    "s) and about 0.3 s the search at 12M; in process the search itself takes 5–90 ms at 1M (bench/search.py). On a "
+    "quiet machine it would be about 0.6 s, still over 0.5 s. What would meet it: a lighter start (fewer imports "
+    "before the search runs), or searching a running `yilian serve` (its /search page keeps the index in memory).",
     "- **The store build against pyoxigraph's bulk load** was measured at a load average near 10, one after the "
     "other on the same files: wall 487.9 s against 492.6 s, CPU 212.6 s against 192.9 s (1.10×).",
 ]
