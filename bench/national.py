@@ -408,7 +408,9 @@ NOTES = [
     "minutes per million triples (bench/WEB.md: 2–3 minutes and 660 MiB at 1M on a loaded machine): at this size "
     "serve the endpoint with `--no-web`. Resident memory counts the pages the worker shares with the parent twice; "
     "the proportional figure is the fair one. first-secretaries answers about 12,000 rows here (the synthetic "
-    "health system's first secretaries): its time is mostly the answer itself. county-coverage was rewritten "
+    "health system's first secretaries): its time is mostly the answer itself (joined, grouped, sent as JSON and "
+    "rendered as a table); what would bring it under 2 s is a smaller answer (LIMIT, or the question narrowed to a "
+    "place), not the engine. county-coverage was rewritten "
     "after a first run here (2.9 s): a VALUES of (link, class) instead of a UNION that Oxigraph evaluated over "
     "every designation and observation; it is still over the target (2.3 s in the last run) and was not profiled "
     "further at this size.",
