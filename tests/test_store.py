@@ -137,7 +137,9 @@ def test_concurrent_processes_build_one_store(tmp_path, data):
     cache = str(tmp_path / "cache")
     ctx = multiprocessing.get_context("spawn")  # fork would copy this process's RocksDB state
     with ctx.Pool(3) as pool:
-        counts = pool.map(_open_and_count, [(cache, str(data))] * 3)
+        # a bounded wait: a worker lost mid-task makes Pool.map wait for ever (a CI run hung
+        # here once, all three workers idle and no result); fail instead
+        counts = pool.map_async(_open_and_count, [(cache, str(data))] * 3).get(timeout=300)
     assert len(set(counts)) == 1 and counts[0] > 5000
     assert len(_stores(tmp_path / "cache")) == 1
 
