@@ -111,8 +111,8 @@ def test_no_cjk_font_names_the_package(run, tmp_path, monkeypatch):
 
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
-    out = tmp_path / "net.png"
     for fmt in ("svg", "png"):
+        out = tmp_path / f"net.{fmt}"  # --format svg -o net.png is refused as a contradiction
         r = run("network", "export", "--format", fmt, "-o", out, *ONLY)
         assert r.exit_code == ExitCode.BAD_INPUT
         assert "no installed font has Chinese glyphs" in r.stderr
