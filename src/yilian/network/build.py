@@ -330,17 +330,7 @@ def _read_ties_t(t, r: _TableReader) -> tuple[list[_Tie], list[tuple], list[dict
         runners[s].append(o)
     for s, o in g(YL + "beneficiary").pairs():
         beneficiaries[s].append(o)
-    for s, os_ in sorted(runners.items()):
-        os_ = sorted(set(os_))
-        if s in r.orgs:
-            ties += [_Tie(o, s, "runs", True, None) for o in os_]
-            continue
-        for i, a in enumerate(os_):
-            for b in os_[i + 1:]:
-                ties.append(_Tie(a, b, "co-runs", False, s))
-        for a in os_:
-            for b in sorted(set(beneficiaries.get(s, ()))):
-                ties.append(_Tie(a, b, "program-beneficiary", True, s))
+    ties += _run_ties(runners, beneficiaries, r.orgs)
     # direct triples between two organizations (the subject typed with an organization
     # class, the object an IRI that is an organization)
     direct = {(s, p, o) for s, p, o in t.other if s in r.orgs and o in r.orgs and p not in _NOT_TIES}
@@ -510,17 +500,7 @@ def _read_ties(store: ox.Store, r: _Reader) -> tuple[list[_Tie], list[tuple], li
         runners[row["s"].value].append(row["o"].value)
     for row in _q(store, "SELECT ?s ?o WHERE { ?s yl:beneficiary ?o }"):
         beneficiaries[row["s"].value].append(row["o"].value)
-    for s, os_ in sorted(runners.items()):
-        os_ = sorted(set(os_))
-        if s in r.orgs:  # a centre run by an organization
-            ties += [_Tie(o, s, "runs", True, None) for o in os_]
-            continue
-        for i, a in enumerate(os_):
-            for b in os_[i + 1:]:
-                ties.append(_Tie(a, b, "co-runs", False, s))
-        for a in os_:
-            for b in sorted(set(beneficiaries.get(s, ()))):
-                ties.append(_Tie(a, b, "program-beneficiary", True, s))
+    ties += _run_ties(runners, beneficiaries, r.orgs)
     # direct triples between two organizations: units, sub-organizations, links, anything new
     # the object's type is tested in Python (r.orgs): testing it in SPARQL costs one lookup
     # per organization class and triple, minutes at national scale
@@ -558,6 +538,26 @@ def _bounds(date: str) -> tuple[str, str]:
     if re.fullmatch(r"\d{4}-\d{2}", d):
         return d + "-01", d + "-31"
     return d, d
+
+
+def _run_ties(runners: dict[str, list[str]], beneficiaries: dict[str, list[str]], orgs) -> list:
+    """The ties yl:runBy and yl:beneficiary make: an organization runs a centre that is
+    itself an organization ("runs"); the runners of anything else co-run it ("co-runs",
+    undirected, the thing as evidence) and reach its beneficiaries ("program-beneficiary").
+    Shared by the store path and the tables path of build."""
+    ties = []
+    for s, os_ in sorted(runners.items()):
+        os_ = sorted(set(os_))
+        if s in orgs:  # a centre run by an organization
+            ties += [_Tie(o, s, "runs", True, None) for o in os_]
+            continue
+        for i, a in enumerate(os_):
+            for b in os_[i + 1:]:
+                ties.append(_Tie(a, b, "co-runs", False, s))
+        for a in os_:
+            for b in sorted(set(beneficiaries.get(s, ()))):
+                ties.append(_Tie(a, b, "program-beneficiary", True, s))
+    return ties
 
 
 def check_date(text: str | None) -> str | None:
