@@ -992,6 +992,7 @@ def serve_forever(sock: socket.socket, endpoint: Endpoint, workers: int) -> None
         return
     sock.setblocking(False)  # shared: a front woken for a connection another took goes back to waiting
     from aiohttp import web  # noqa: F401 - imported once, before the fronts are forked: they listen at once
+    policy.prepare_syntax_errors()
     try:
         import uvloop  # noqa: F401 - likewise
     except ImportError:  # pragma: no cover
