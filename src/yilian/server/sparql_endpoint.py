@@ -33,11 +33,13 @@ import gc
 import io
 import itertools
 import logging
+import mmap
 import os
 import pickle
 import re
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -528,10 +530,20 @@ def _frame(obj) -> bytes:
 _INLINE_JOB = 1 << 16
 
 
-def _worker_main(chan: socket.socket, queue: socket.socket, endpoint: Endpoint) -> None:
-    """A worker's life: take the next job from the queue shared by all workers, say so on
-    its own channel ("start"), answer it ("done"), until the front is gone (the queue
-    reaches its end)."""
+#: a worker's slot on its pool's board (a shared memory page): the id of the job it runs
+#: (positive), or of the job it last answered (negative; 0 before the first), and the
+#: time.monotonic() at which that job began (the clock is the same in every process)
+_SLOT = struct.Struct("=qd")
+
+
+def _worker_main(chan: socket.socket, queue: socket.socket, endpoint: Endpoint, board: mmap.mmap,
+                 slot: int) -> None:
+    """A worker's life: take the next job from the queue shared by all workers, post it on
+    its slot of the board, answer it on its own channel, until the front is gone (the
+    queue reaches its end). Posting on the board instead of sending a message spares the
+    front a read for every job; the front looks at the board when it checks time and
+    memory limits and whether to take more connections."""
+    at = slot * _SLOT.size
     while True:
         try:
             data, fds, _, _ = socket.recv_fds(queue, _INLINE_JOB + 16, 1)
@@ -545,8 +557,14 @@ def _worker_main(chan: socket.socket, queue: socket.socket, endpoint: Endpoint) 
                 payload = f.read()
         else:
             payload = data[8:]
-        chan.sendall(_frame(("start", job_id, None)))
-        chan.sendall(_frame(("done", job_id, _run_job(endpoint, pickle.loads(payload)))))
+        # the id is cleared before the time is written and set after it, so a reader that
+        # sees the same id before and after reading the time has a time of that job
+        struct.pack_into("=q", board, at, 0)
+        struct.pack_into("=d", board, at + 8, time.monotonic())
+        struct.pack_into("=q", board, at, job_id)
+        reply = _run_job(endpoint, pickle.loads(payload))
+        struct.pack_into("=q", board, at, -job_id)
+        chan.sendall(_frame((job_id, reply)))
 
 
 def _die_with_parent(sig: int = signal.SIGKILL) -> None:
@@ -569,11 +587,22 @@ class _Job:
 
 
 class _Worker:
-    def __init__(self, pid: int, reader, writer):
-        self.pid, self.reader, self.writer = pid, reader, writer
-        self.running: _Job | None = None  # the job it said it started and has not answered
-        self.started_at = 0.0
+    def __init__(self, pid: int, slot: int, board: mmap.mmap, reader, writer):
+        self.pid, self.slot, self.board, self.reader, self.writer = pid, slot, board, reader, writer
         self.killed_for: str | None = None  # "timeout" or "memory" when we killed it
+
+    def posted(self) -> tuple[int, float]:
+        """What the worker posted on its slot: (job id, monotonic seconds at its start);
+        the id is positive while the job runs, negative once it is answered, 0 before the
+        first job."""
+        at = self.slot * _SLOT.size
+        for _ in range(100):
+            job_id, started = _SLOT.unpack_from(self.board, at)
+            if job_id and struct.unpack_from("=q", self.board, at)[0] == job_id:
+                return job_id, started
+            if not job_id:
+                return 0, 0.0
+        return 0, 0.0  # pragma: no cover - rewritten 100 times while we looked
 
 
 class _ForkedPool:
@@ -582,8 +611,9 @@ class _ForkedPool:
 
     Jobs go into one queue that all workers read (a SEQPACKET socket pair: each message
     reaches one worker), so a worker that finishes takes the next job at once, without
-    waiting for the front; each worker reports "start" and "done" with the answer on its
-    own channel. A query past the time limit, or a worker past the memory cap, gets a 503
+    waiting for the front; each worker posts the job it runs, and when it began, on its
+    slot of a shared memory board (read by the watchdog and the _Acceptor) and sends the
+    answer on its own channel. A query past the time limit, or a worker past the memory cap, gets a 503
     answer; the worker is killed and replaced. Ten unexpected worker exits in ten seconds
     stop the server."""
 
@@ -594,8 +624,12 @@ class _ForkedPool:
         """Whether a worker is idle, or busy with a query younger than SLOW seconds (the
         front's _Acceptor stops listening otherwise)."""
         now = time.monotonic()
-        return any(w.running is None or now - w.started_at < self.SLOW for w in self.workers.values()
-                   if not w.killed_for) or not self.workers
+        for w in self.workers.values():
+            if not w.killed_for:
+                job_id, started = w.posted()
+                if job_id <= 0 or now - started < self.SLOW:
+                    return True
+        return not self.workers
 
     def __init__(self, endpoint: Endpoint, workers: int):
         self.endpoint = endpoint
@@ -612,6 +646,8 @@ class _ForkedPool:
         self._readers: set[asyncio.Task] = set()
         self._queue_in, self._queue_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._queue_in.setblocking(False)
+        self.board = mmap.mmap(-1, max(workers, 1) * _SLOT.size)  # shared with the workers forked later
+        self._free_slots = list(range(max(workers, 1)))
         self.on_change = lambda: None  # called when a job ends and on every tick (the front's _Acceptor)
 
     @property
@@ -626,6 +662,8 @@ class _ForkedPool:
 
     async def _spawn(self) -> None:
         parent_end, child_end = socket.socketpair()
+        slot = self._free_slots.pop(0)
+        _SLOT.pack_into(self.board, slot * _SLOT.size, 0, 0.0)
         signals = {signal.SIGINT, signal.SIGTERM}
         # signals wait until the child has set itself up: a signal in between would run
         # the parent's handler in the child
@@ -649,7 +687,7 @@ class _ForkedPool:
                     os.closerange(high + 1, _max_fd())
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
                     if os.getppid() == self._parent:
-                        _worker_main(child_end, self._queue_out, self.endpoint)
+                        _worker_main(child_end, self._queue_out, self.endpoint, self.board, slot)
                 except BaseException:  # noqa: BLE001
                     code = 1
                 finally:
@@ -658,7 +696,7 @@ class _ForkedPool:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
         child_end.close()
         reader, writer = await asyncio.open_connection(sock=parent_end, limit=1 << 16)
-        worker = _Worker(pid, reader, writer)
+        worker = _Worker(pid, slot, self.board, reader, writer)
         self.workers[pid] = worker
         task = asyncio.get_running_loop().create_task(self._read(worker))
         self._readers.add(task)
@@ -702,26 +740,27 @@ class _ForkedPool:
             job.future.set_result(reply)
 
     async def _read(self, worker: _Worker) -> None:
-        """A worker's reports, until its channel ends (it was killed, or it ended)."""
+        """A worker's answers, until its channel ends (it was killed, or it ended)."""
         try:
             while True:
                 head = await worker.reader.readexactly(8)
-                kind, job_id, reply = pickle.loads(await worker.reader.readexactly(int.from_bytes(head, "big")))
-                if kind == "start":
-                    worker.running, worker.started_at = self.jobs.get(job_id), time.monotonic()
-                else:
-                    worker.running = None
-                    self._resolve(self.jobs.get(job_id), reply)
+                job_id, reply = pickle.loads(await worker.reader.readexactly(int.from_bytes(head, "big")))
+                self._resolve(self.jobs.get(job_id), reply)
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             pass
         except asyncio.CancelledError:
             return
-        job, ep = worker.running, self.endpoint
-        if job is not None and not job.future.done():
+        job_id, started_at = worker.posted()
+        job, ep = self.jobs.get(abs(job_id)), self.endpoint
+        if job is not None and not job.future.done() and job_id < 0:
+            # answered, and the worker ended before the answer was sent
+            self._resolve(job, _problem_reply(HTTPProblem(
+                500, "the worker answering this query ended unexpectedly (see the server's log); try again")))
+        elif job is not None and not job.future.done():
             limit = self._limit
             if worker.killed_for == "memory":
                 self._resolve(job, _problem_reply(_too_much_memory(ep)))
-            elif worker.killed_for == "timeout" and limit and time.monotonic() - worker.started_at >= limit / 2:
+            elif worker.killed_for == "timeout" and limit and time.monotonic() - started_at >= limit / 2:
                 self._resolve(job, _problem_reply(_too_slow(ep)))
             elif worker.killed_for == "timeout":
                 # the query that ran too long had just finished, and this one had only begun
@@ -731,6 +770,7 @@ class _ForkedPool:
                 self._resolve(job, _problem_reply(HTTPProblem(
                     500, "the worker answering this query ended unexpectedly (see the server's log); try again")))
         self.workers.pop(worker.pid, None)
+        self._free_slots.append(worker.slot)
         worker.writer.close()
         if not self.stopped.is_set():
             await self._spawn()
@@ -753,17 +793,19 @@ class _ForkedPool:
             await asyncio.sleep(self.TICK)
             self.on_change()
             now, limit, cap = time.monotonic(), self._limit, ep.max_memory
+            posted = {}
             for worker in list(self.workers.values()):
-                if worker.running is None or worker.killed_for:
+                job_id, started_at = posted[worker.pid] = worker.posted()
+                if job_id <= 0 or worker.killed_for:
                     continue
-                if limit and now - worker.started_at > limit:
+                if limit and now - started_at > limit:
                     self._kill(worker, "timeout")
                 elif cap and rss_bytes(worker.pid) > cap:
                     self._kill(worker, "memory")
             if limit:
-                running = {id(w.running) for w in self.workers.values()}
+                taken = {abs(job_id) for job_id, _ in posted.values()}  # running, or answered
                 for job in list(self.jobs.values()):
-                    if now - job.queued_at > limit and id(job) not in running:
+                    if now - job.queued_at > limit and job.id not in taken:
                         self._resolve(job, _problem_reply(HTTPProblem(
                             503, f"all {self.size} workers were busy for {limit:g} seconds; try again later")))
             while True:
