@@ -98,3 +98,23 @@ def test_failed_export_leaves_existing_file(run, tmp_path):
 def test_unwritable_folder(run, mini, tmp_path):
     r = run("export", "-o", tmp_path / "no" / "such" / "dir.ttl", *mini)
     assert r.exit_code == ExitCode.BAD_INPUT and "does not exist" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig"])
+def test_export_keeps_the_files_own_prefix_not_ns1(run, tmp_path, fmt):
+    """export wrote a file's own `ex:` as `ns1:` (the store keeps no prefixes): the
+    prefixes the files declare are bound, the first file's where two disagree."""
+    a = tmp_path / "a.ttl"
+    a.write_text('@prefix ex: <http://example.org/> .\n@prefix : <http://example.org/empty#> .\n'
+                 'ex:a ex:p :b .\n', encoding="utf-8")
+    b = tmp_path / "b.ttl"
+    b.write_text('@prefix ex: <http://example.net/other/> .\nex:c ex:q "1" .\n', encoding="utf-8")
+    r = run("export", "--no-default-graph", "--data", str(a), "--data", str(b), "--format", fmt)
+    assert r.exit_code == 0, r.stderr
+    assert "@prefix ex: <http://example.org/> ." in r.stdout
+    assert "@prefix : <http://example.org/empty#> ." in r.stdout
+    assert "ex:a ex:p :b ." in r.stdout
+    assert "@prefix ex: <http://example.net/other/>" not in r.stdout  # the first file's ex: wins
+    g = rdflib.Graph().parse(data=r.stdout, format=fmt)
+    want = rdflib.Graph().parse(a).parse(b)
+    assert isomorphic(g, want)

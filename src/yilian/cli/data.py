@@ -26,7 +26,7 @@ def export(fmt, output, with_ontology, timeout, sources):
     """Write the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
 
     Every term is written exactly as the input files have it (lexical form, datatype,
-    language tag), and the output is read back and compared term for term before it is
+    language tag), with the prefixes their Turtle and TriG declare, and the output is read back and compared term for term before it is
     written. The same graph always gives the same bytes.
 
     \b
@@ -45,10 +45,13 @@ def export(fmt, output, with_ontology, timeout, sources):
     check_output(output, files)  # before the work: a bad -o path fails at once
 
     def work():
-        quads = load_files(files).quads
+        loaded = load_files(files)
+        quads, prefixes = loaded.quads, loaded.prefixes
         if with_ontology:
-            quads += load_ontology().quads
-        return exporting.serialize(quads, fmt)
+            ontology = load_ontology()
+            quads += ontology.quads
+            prefixes = {**ontology.prefixes, **prefixes}
+        return exporting.serialize(quads, fmt, prefixes)
 
     emit(bounded(work, timeout, "the export"), output, files)
 

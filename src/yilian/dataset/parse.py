@@ -45,6 +45,12 @@ def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
     """Parse one file completely; raise InputError with file:line:col on any problem.
     `check_literals=False` keeps ill-typed literals ("abc"^^xsd:integer) as data: SHACL
     validation against the user's own shapes reports them (sh:datatype) instead."""
+    return parse_file_declared(path, check_literals)[0]
+
+
+def parse_file_declared(path: Path, check_literals: bool = True) -> tuple[list[ox.Quad], dict[str, str]]:
+    """parse_file, and the prefixes the file declares ({prefix: namespace IRI, resolved},
+    "" for ``:``; those of Turtle and TriG files: pyoxigraph's parser reports no others)."""
     fmt = format_of(path)
     try:
         data = path.read_bytes()
@@ -74,7 +80,9 @@ def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
         )
     try:
         # relative IRIs resolve against the file's own file:// IRI (as rapper and Jena riot do)
-        quads = list(ox.parse(data, format=fmt, base_iri=path.resolve().as_uri()))
+        parser = ox.parse(data, format=fmt, base_iri=path.resolve().as_uri())
+        quads = list(parser)
+        prefixes = dict(getattr(parser, "prefixes", None) or {})
     except SyntaxError as e:
         where = f"{path}:{e.lineno}:{e.offset}" if e.lineno else str(path)
         msg = str(e.msg if hasattr(e, "msg") else e)
@@ -94,7 +102,7 @@ def parse_file(path: Path, check_literals: bool = True) -> list[ox.Quad]:
         from ..limits import warn
 
         warn(f"{path}: no triples (the file holds only comments, prefixes or an empty document)")
-    return quads
+    return quads, prefixes
 
 
 #: files at least this large are streamed by `stream_files` (smaller ones are parsed whole)
@@ -189,10 +197,13 @@ def _check_literals(path: Path, data: bytes, quads: list[ox.Quad]) -> None:
 
 @dataclass
 class Loaded:
-    """The quads of a set of files, in file order."""
+    """The quads of a set of files, in file order, and the prefixes they declare
+    ({prefix: namespace}; where files bind one prefix to different namespaces, the first
+    file's binding)."""
 
     files: list[Path] = field(default_factory=list)
     quads: list[ox.Quad] = field(default_factory=list)
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.quads)
@@ -201,9 +212,11 @@ class Loaded:
 def load_files(files: Sequence[Path], check_literals: bool = True) -> Loaded:
     loaded = Loaded()
     for f in files:
-        quads = parse_file(f, check_literals)
+        quads, prefixes = parse_file_declared(f, check_literals)
         loaded.files.append(f)
         loaded.quads.extend(quads)
+        for prefix, ns in prefixes.items():
+            loaded.prefixes.setdefault(prefix, ns)
     return loaded
 
 

@@ -324,10 +324,12 @@ def _turtle_body(g) -> tuple[list[str], list[str]]:
     return prefixes, body
 
 
-def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
+def serialize(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
     """Serialize quads in one of RDF_FORMATS; triple formats merge all graphs.
 
-    Every term is written as given. The output is parsed back and compared term for term
+    Every term is written as given. ``prefixes`` ({prefix: namespace}, e.g. those the input
+    files declare, parse.Loaded.prefixes) are bound before yilian's standard ones, so
+    Turtle, TriG and RDF/XML write a file's ``ex:`` as ``ex:``, not ``ns1:``. The output is parsed back and compared term for term
     with ``quads`` (rdf.exact); UsageError when the format cannot express the data
     (RDF/XML: see check_rdfxml), InputError if the written text would not give the same
     graph back.
@@ -336,7 +338,7 @@ def serialize(quads: Iterable[ox.Quad], fmt: str) -> bytes:
     quads = list(quads)
     if fmt == "rdfxml":
         check_rdfxml(quads)
-    out = _serialize(quads, fmt)
+    out = _serialize(quads, fmt, prefixes)
     check_round_trip(quads, out, fmt)
     return out
 
@@ -357,7 +359,7 @@ def check_round_trip(quads: list[ox.Quad], out: bytes, fmt: str, *, where: str |
                          where=where, hint="report this with the input, or use --format ntriples")
 
 
-def _serialize(quads: list[ox.Quad], fmt: str) -> bytes:
+def _serialize(quads: list[ox.Quad], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
     from .convert import term
 
     if fmt in ("nquads", "trig"):
@@ -367,14 +369,14 @@ def _serialize(quads: list[ox.Quad], fmt: str) -> bytes:
         if fmt == "nquads":
             lines: list[str] = []
             for name in order:
-                for line in _nt_lines(_canonical(graphs[name])):
+                for line in _nt_lines(_canonical(graphs[name], prefixes)):
                     lines.append(line if name is None else f"{line[:-1].rstrip()} {name.n3()} .")
             return ("\n".join(sorted(lines)) + "\n").encode("utf-8") if lines else b""
         prefix_lines: set[str] = set()
         blocks: list[str] = []
         for name in order:
-            prefixes, body = _turtle_body(_canonical(graphs[name]))
-            prefix_lines.update(prefixes)
+            used, body = _turtle_body(_canonical(graphs[name], prefixes))
+            prefix_lines.update(used)
             body_text = "\n".join(body).strip("\n")
             if name is None:
                 blocks.append(body_text)
@@ -382,16 +384,17 @@ def _serialize(quads: list[ox.Quad], fmt: str) -> bytes:
                 inner = "\n".join("    " + line if line else "" for line in body_text.splitlines())
                 blocks.append(f"{name.n3()} {{\n{inner}\n}}")
         return ("\n".join(sorted(prefix_lines)) + "\n\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
-    return serialize_triples(((term(q.subject), term(q.predicate), term(q.object)) for q in quads), fmt)
+    return serialize_triples(((term(q.subject), term(q.predicate), term(q.object)) for q in quads), fmt, prefixes)
 
 
-def serialize_triples(triples: Iterable[tuple], fmt: str) -> bytes:
-    """Serialize rdflib triples in a triple format (Turtle, N-Triples, JSON-LD, RDF/XML).
+def serialize_triples(triples: Iterable[tuple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
+    """Serialize rdflib triples in a triple format (Turtle, N-Triples, JSON-LD, RDF/XML),
+    binding ``prefixes`` ({prefix: namespace}) before the standard ones.
 
     The terms are written as they are; callers that start from pyoxigraph quads use
     ``serialize``, which also checks the round trip."""
     fmt = canonical_format(fmt)
-    g = _canonical(triples)
+    g = _canonical(triples, prefixes)
     if fmt in ("ntriples", "nquads"):
         lines = sorted(_nt_lines(g))
         return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
