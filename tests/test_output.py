@@ -139,3 +139,13 @@ def test_output_onto_the_query_file_is_refused(run, mini, tmp_path):
     r = run("query", "-f", q, "-o", q, *mini)
     assert r.exit_code == ExitCode.BAD_INPUT
     assert q.read_text(encoding="utf-8") == "SELECT * { ?s ?p ?o }"
+
+
+def test_counts_agree_with_their_number_not_1_violations():
+    """validate said "1 violations", site "wrote 1 files": counted() picks the noun's number."""
+    from yilian.tables import counted
+
+    assert counted(1, "violation") == "1 violation"
+    assert counted(0, "violation") == "0 violations"
+    assert counted(2, "other result") == "2 other results"
+    assert counted(1, "linked pair") == "1 linked pair"

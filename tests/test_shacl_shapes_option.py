@@ -34,7 +34,7 @@ def test_validate_shapes_replaces_the_bundled_shapes(run, tmp_path, engine):
     assert r.exit_code == 1, r.stderr
     # (the engines word their default messages differently)
     assert r.stdout.splitlines()[0].startswith("Violation: ex:b ex:name: ")
-    assert r.stdout.splitlines()[-1] == "Does not conform: 1 violations, 0 other results in 3 triples."
+    assert r.stdout.splitlines()[-1] == "Does not conform: 1 violation, 0 other results in 3 triples."
     # the bundled shapes (ylsh:) are not used, nor do yilian's ontology axioms join foreign data
     ttl = run("validate", "--no-default-graph", "--data", data, "--shapes", shapes, "--engine", engine,
               "--format", "turtle")

@@ -7,6 +7,13 @@ from functools import lru_cache
 from typing import Sequence
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the number that agrees with it: counted(1, "violation") is
+    "1 violation", counted(3, "violation") "3 violations", counted(0, "violation")
+    "0 violations" (``plural`` for nouns that do not just add "s")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 @lru_cache(maxsize=8192)
 def _char_width(ch: str) -> int:
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):

@@ -11,6 +11,7 @@ import click
 
 from ..errors import ExitCode, UsageError
 from .options import bounded, emit, graph_options, timeout_option
+from ..tables import counted
 
 ENCODING_HELP = "The article's text encoding if it is not UTF-8 (e.g. gb18030 for GBK/GB18030 files)."
 
@@ -42,7 +43,7 @@ def _refuse_violations(findings, rows=None, sheet=None):
     if sheet is not None:
         raise SheetRefused(sheet, locate(findings, rows or {}, sheet))
     lines = [f"{f.focus} {f.path}: {f.message} [{f.shape}]" for f in findings]
-    raise InputError(f"the result would not conform to the shapes ({len(findings)} violations); nothing was written",
+    raise InputError(f"the result would not conform to the shapes ({counted(len(findings), 'violation')}); nothing was written",
                      detail="\n".join(lines))
 
 

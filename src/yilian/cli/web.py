@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import bounded, graph_options, open_graph, store_options, timeout_option
+from ..tables import counted
 
 
 @click.command()
@@ -39,4 +40,4 @@ def site(out_dir, quiet, timeout, store_choice, sources):
 
     count = bounded(work, timeout, "writing the site")
     if not quiet:
-        click.echo(f"yilian: wrote {count} files to {out_dir}", err=True)
+        click.echo(f"yilian: wrote {counted(count, 'file')} to {out_dir}", err=True)

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from ..errors import InputError, UsageError
 from ..prefixes import PREFIXES, short
 from .text import read_article, squash
+from ..tables import counted
 
 _HEAD = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
@@ -185,10 +186,10 @@ def render(rep: CheckReport, fmt: str) -> bytes:
     for p in rep.problems:
         q = f" “{p.quote}”" if p.quote else ""
         lines.append(f"Problem: {p.node} [{p.kind}]: {p.message}{q}")
-    summary = (f"{rep.facts} facts, {rep.quotes} quotes checked against {rep.texts} source texts "
-               f"({rep.hashes} with a recorded hash)")
+    summary = (f"{counted(rep.facts, 'fact')}, {counted(rep.quotes, 'quote')} checked against "
+               f"{counted(rep.texts, 'source text')} ({rep.hashes} with a recorded hash)")
     if rep.ok:
         lines.append(f"All quotes verbatim: {summary}.")
     else:
-        lines.append(f"{len(rep.problems)} problem{'s' if len(rep.problems) != 1 else ''}: {summary}.")
+        lines.append(f"{counted(len(rep.problems), 'problem')}: {summary}.")
     return ("\n".join(lines) + "\n").encode("utf-8")

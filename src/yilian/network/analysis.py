@@ -156,7 +156,8 @@ def render_stats(s: dict, fmt: str, top: int) -> bytes:
 
     if fmt == "json":
         return (json.dumps(s, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    out = [f"Network: {s['nodes']} nodes, {s['edges']} ties ({s['undirected_links']} linked pairs); "
+    out = [f"Network: {tables.counted(s['nodes'], 'node')}, {tables.counted(s['edges'], 'tie')} "
+           f"({tables.counted(s['undirected_links'], 'linked pair')}); "
            f"alliances as {'their leads' if s['alliance_mode'] == 'lead' else 'nodes'}"]
     if s["filters"]:
         out.append("Filters: " + "; ".join(f"{k}={','.join(v) if isinstance(v, (list, tuple)) else v}"

@@ -13,6 +13,7 @@ from .core import cardinality, logical, other, property_pair, shape_based, strin
 from ..prefixes import PREFIXES, short
 from .shapes import RDF, SH, XSD, Shapes
 from .sparql_constraints import COMPONENTS as SPARQL_COMPONENTS
+from ..tables import counted
 
 REPORT_FORMATS = ["text", "turtle", "json"]
 RDF_TYPE = ox.NamedNode(RDF + "type")
@@ -230,7 +231,8 @@ def render(report: Report, fmt: str) -> bytes:
     violations = sum(1 for f in report.findings if f.severity == "Violation")
     others = len(report.findings) - violations
     if report.conforms:
-        lines.append(f"Conforms: {report.triples} triples checked, {others} warnings.")
+        lines.append(f"Conforms: {counted(report.triples, 'triple')} checked, {counted(others, 'warning')}.")
     else:
-        lines.append(f"Does not conform: {violations} violations, {others} other results in {report.triples} triples.")
+        lines.append(f"Does not conform: {counted(violations, 'violation')}, {counted(others, 'other result')} "
+                     f"in {counted(report.triples, 'triple')}.")
     return ("\n".join(lines) + "\n").encode("utf-8")
