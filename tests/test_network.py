@@ -488,3 +488,25 @@ def test_network_export_format_contradicting_the_extension_is_refused(run, tmp_p
     assert r.exit_code == 2 and "folder" in r.stderr
     r = run("network", "export", "--format", "gexf", "-o", tmp_path / "ties.bin")
     assert r.exit_code == 0 and (tmp_path / "ties.bin").read_bytes().startswith(b"<?xml")
+
+
+@pytest.mark.parametrize("option, name, kind", [
+    ("--place", "湘潭市中心医院", "yl:Hospital"),          # a hospital is not a place
+    ("--alliance", "湘潭县", "yl:County"),                # a county is not an alliance
+    ("--alliance", "yid:xiangtan-central-hospital", "yl:Hospital"),
+])
+def test_filter_naming_the_wrong_kind_is_refused_not_0_nodes(run, option, name, kind):
+    """--place 湘潭市中心医院 and --alliance 湘潭县 kept nothing and exited 0 with 0 nodes."""
+    for sub in (["stats"], ["export", "--format", "json"]):
+        r = run("network", *sub, option, name)
+        assert r.exit_code == 2, r.stdout
+        assert r.stdout == ""
+        assert len(r.stderr.strip().splitlines()) == 1
+        assert f"which is not a{'n alliance' if option == '--alliance' else ' place'} (it is a {kind})" in r.stderr
+
+
+def test_filter_of_the_right_kind_is_accepted(run):
+    for option, name in (("--place", "湘潭县"), ("--place", "yid:xiangtan"), ("--alliance", "湘乡市紧密型县域医共体")):
+        r = run("network", "stats", "--include-isolated", option, name)
+        assert r.exit_code == 0, r.stderr
+        assert "Network: 0 nodes" not in r.stdout

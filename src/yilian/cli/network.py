@@ -78,9 +78,14 @@ def _build(spec: dict, sources, evidence: bool = True):
     from ..explore import describe as inspecting
 
     store = memory_store(sources, progress=False)
+    def named(kind: str, given: str) -> str:
+        node = inspecting.resolve(store, given)
+        network.check_filter_kind(store, node, kind, given)
+        return node.value
+
     filters = network.Filters(
-        places=tuple(inspecting.resolve(store, p).value for p in spec["place"]),
-        alliances=tuple(inspecting.resolve(store, a).value for a in spec["alliance"]),
+        places=tuple(named("place", p) for p in spec["place"]),
+        alliances=tuple(named("alliance", a) for a in spec["alliance"]),
         kinds=tuple(spec["tie"]),
         sources=tuple(inspecting.resolve(store, s).value for s in spec["source"]),
         since=network.check_date(spec["since"]), until=network.check_date(spec["until"]))

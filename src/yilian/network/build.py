@@ -574,6 +574,35 @@ def check_date(text: str | None) -> str | None:
     return text
 
 
+#: what --place and --alliance must name: a node of one of these classes (or below), or a
+#: node the data uses as one (the object of yl:locatedIn or schema:containedInPlace; an
+#: alliance's memberships or member counts) when the ontology is not loaded
+_FILTER_KINDS = {
+    "place": ("schema:Place", "{ ?x yl:locatedIn ?n } UNION { ?n schema:containedInPlace ?x } UNION "
+                              "{ ?x schema:containedInPlace ?n }"),
+    "alliance": ("yl:Alliance", "{ ?m org:organization ?n ; a yl:Membership } UNION { ?c yl:alliance ?n }"),
+}
+
+
+def check_filter_kind(store: ox.Store, node: ox.NamedNode, kind: str, given: str) -> None:
+    """Raise UsageError unless ``node`` (what the user wrote as ``given``) is a ``kind``
+    ("place" or "alliance"). --place 湘潭市中心医院 (a hospital) or --alliance 湘潭县 (a
+    county) used to keep nothing and exit 0."""
+    cls, used = _FILTER_KINDS[kind]
+    iri = f"<{node.value}>"
+    ask = (f"ASK {{ {{ {iri} a/rdfs:subClassOf* {cls} }} UNION "
+           + used.replace("?n", iri) + " }")
+    if bool(_q(store, ask)):
+        return
+    types = sorted(short(r["t"]) for r in _q(store, f"SELECT DISTINCT ?t WHERE {{ {iri} a ?t }}"))
+    what = f" (it is a {', '.join(types)})" if types else ""
+    if kind == "place":
+        raise UsageError(f"--place '{given}' names {short(node)}, which is not a place{what}",
+                         hint="give a province, city, county or district, such as 湘潭县 or yid:xiangtan")
+    raise UsageError(f"--alliance '{given}' names {short(node)}, which is not an alliance{what}",
+                     hint="give a 医联体 or 医共体 (`yilian search 医共体` lists them)")
+
+
 def _in_range(date: str, since: str | None, until: str | None) -> bool:
     if not date:
         return True  # undated ties are kept; the filter can only judge what is dated
