@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from yilian.errors import ExitCode
 
 
@@ -45,3 +47,42 @@ def test_usage_errors(run, mini):
     assert run("query", "--name", "no-such-query").exit_code == ExitCode.BAD_INPUT
     assert run("stats", "--no-default-graph").exit_code == ExitCode.BAD_INPUT
     assert run("nonsense").exit_code == ExitCode.BAD_INPUT
+
+
+@pytest.mark.parametrize("args, option, following", [
+    (["facts", "--about", "--kind", "posting"], "--about", "--kind"),
+    (["network", "stats", "--place", "--tie", "cooperation"], "--place", "--tie"),
+    (["query", "-o", "--format", "csv", "ASK {}"], "-o", "--format"),
+    (["source", "add", "--title", "--date", "2024-01-01", "x.txt"], "--title", "--date"),
+])
+def test_option_followed_by_an_option_says_it_has_no_value(run, args, option, following):
+    """`facts --about --kind posting` took --kind as the name and then reported
+    "unexpected extra argument (posting)"."""
+    r = run(*args)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"yilian: error: option '{option}' has no value: the word after it, '{following}', "
+                               "is an option")
+    assert len(r.stderr.splitlines()) == 1
+
+
+def test_option_value_that_looks_like_an_option_can_still_be_given_with_equals(run):
+    r = run("facts", "--about=--kind")
+    assert r.exit_code == 2 and "nothing in the graph is named '--kind'" in r.stderr
+
+
+def test_every_command_is_a_yilian_command():
+    """The no-value check lives in cli.options.Command: every command must use it."""
+    import click
+
+    from yilian.cli import main
+    from yilian.cli.options import Command, Group
+
+    def walk(cmd):
+        yield cmd
+        for sub in getattr(cmd, "commands", {}).values():
+            yield from walk(sub)
+
+    for cmd in walk(main):
+        if cmd is main:
+            continue
+        assert isinstance(cmd, Group if isinstance(cmd, click.Group) else Command), cmd.name

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import bounded, emit, graph_options, timeout_option
+from .options import Command, Group, bounded, emit, graph_options, timeout_option
 from ..tables import counted
 
 ENCODING_HELP = "The article's text encoding if it is not UTF-8 (e.g. gb18030 for GBK/GB18030 files)."
@@ -49,7 +49,7 @@ def _refuse_violations(findings, rows=None, sheet=None):
 
 # ---------------------------------------------------------------- source add
 
-@click.group()
+@click.group(cls=Group)
 def source():
     """Register source documents (the articles facts are quoted from)."""
 
@@ -112,7 +112,7 @@ def source_add(file, title, date, subtitle, publication, issue, authors, key, no
 
 # ---------------------------------------------------------------- draft
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path())
 @click.option("-o", "--output", type=click.Path(), help="Write the fact sheet to this file (default: stdout).")
 @click.option("--encoding", help=ENCODING_HELP)
@@ -169,7 +169,7 @@ def draft(file, output, encoding, timeout, sources):
 
 # ---------------------------------------------------------------- add
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("sheet", type=click.Path())
 @click.option("--into", "into", required=True, type=click.Path(file_okay=False), metavar="FOLDER",
               help="Your graph folder: facts-KEY.ttl is written (or extended) there.")
@@ -219,7 +219,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 
 # ---------------------------------------------------------------- check
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--sources", "source_dirs", multiple=True, required=True, type=click.Path(), metavar="DIR",
               help="A folder holding the source texts (yl:corpusFile names); repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import bounded, check_output, emit, graph_options, timeout_option
+from .options import Command, bounded, check_output, emit, graph_options, timeout_option
 
 RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=click.Choice(RDF_FORMATS + ["ttl", "nt", "nq", "json-ld", "xml"]),
               default=None, help="The RDF format [default: from the -o extension (.ttl .nt .nq .trig .jsonld "
                                   ".rdf …), else turtle].")
@@ -58,7 +58,7 @@ def export(fmt, output, with_ontology, timeout, sources):
 
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--check", is_flag=True, help="Only list the files that are not in canonical form; exit 1 if any.")
 @timeout_option

@@ -6,10 +6,10 @@ import click
 
 from ..errors import UsageError
 
-from .options import bounded, emit, graph_options, open_graph, store_options, timeout_option
+from .options import Command, bounded, emit, graph_options, open_graph, store_options, timeout_option
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @timeout_option
 @store_options
@@ -27,7 +27,7 @@ def stats(fmt, timeout, store_choice, sources):
 
 # ---------------------------------------------------------------- describe
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("thing")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
 @click.option("--all", "show_all", is_flag=True,
@@ -75,7 +75,7 @@ def describe(thing, fmt, show_all, timeout, store_choice, sources):
 FORMATS = click.Choice(["table", "csv", "json"])
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("text", nargs=-1, required=True)
 @click.option("--kind", metavar="KIND", help="Only things of this kind (a class: Hospital, 医院, yl:Posting; subclasses included).")
 @click.option("--source", metavar="DOC", help="Only things from this source document (doc-001, 001, a file name or part of a title).")
@@ -146,7 +146,7 @@ def _rows(store, about, no_rollup, dated_only, **kw):
     return fact_rows(store, about=node, rollup_about=not no_rollup, dated_only=dated_only, **kw)
 
 
-@click.command()
+@click.command(cls=Command)
 @fact_filters
 @timeout_option
 @store_options
@@ -169,7 +169,7 @@ def facts(about, no_rollup, indicator, kind, source, since, until, year, fmt, ou
     emit(bounded(work, timeout, "facts"), output, sources.files() if output else ())
 
 
-@click.command()
+@click.command(cls=Command)
 @fact_filters
 @timeout_option
 @store_options

@@ -11,7 +11,7 @@ import sys
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import bounded, check_output, emit, graph_options, timeout_option
+from .options import Group, bounded, check_output, emit, graph_options, timeout_option
 
 EXPORT_FORMATS = ["html", "svg", "png", "graphml", "gexf", "json", "dot"]
 _SUFFIXES = {".html": "html", ".htm": "html", ".svg": "svg", ".png": "png", ".graphml": "graphml",
@@ -101,7 +101,7 @@ def _notes(lines: list[str]) -> None:
         click.echo(f"yilian: note: {line}", err=True)
 
 
-@click.group()
+@click.group(cls=Group)
 def network():
     """The network of ties between institutions: who leads whom, postings, referrals,
     co-building, shared centres … with the facts and sources behind each tie."""

@@ -11,6 +11,36 @@ import click
 from ..errors import UsageError
 
 
+class Command(click.Command):
+    """A yilian command: click's, and an option left without its value because the next
+    word is another option is an error that says so. click takes `--about --kind posting`
+    as about="--kind" and then reports "unexpected extra argument (posting)"."""
+
+    def parse_args(self, ctx, args):
+        names = {}
+        for p in self.params:
+            if isinstance(p, click.Option):
+                for o in (*p.opts, *p.secondary_opts):
+                    names[o] = p
+        end = args.index("--") if "--" in args else len(args)
+        for here, following in zip(args[:end], args[1:end]):
+            p = names.get(here)
+            if p is None or p.is_flag or p.count or p.nargs != 1:
+                continue
+            other = names.get(following.split("=", 1)[0]) if following.startswith("-") else None
+            if other is not None:
+                literal = f" ({here}={following} if that text is the value)" if here.startswith("--") else ""
+                raise click.UsageError(f"option '{here}' has no value: the word after it, '{following}', is an "
+                                       f"option; give the value after {here}{literal}", ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+class Group(click.Group):
+    """A group of yilian commands (`yilian network`, `yilian source`)."""
+
+    command_class = Command
+
+
 def graph_options(f):
     """--data and --no-default-graph: which RDF files make up the graph."""
 

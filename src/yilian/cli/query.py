@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
-from .options import bounded, check_output, emit, graph_options, open_graph, store_options, timeout_option
+from .options import Command, bounded, check_output, emit, graph_options, open_graph, store_options, timeout_option
 
 RESULT_AND_RDF_FORMATS = ["table", "csv", "tsv", "json", "xml",
                           "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("query_text", required=False, metavar="[QUERY]")
 @click.option("-f", "--file", "query_file", type=click.Path(), help="Read the query from a file ('-' for stdin).")
 @click.option("-n", "--name", "name", help="Run a named query (see 'yilian queries').")
@@ -161,7 +161,7 @@ def _read_query_file(path: str) -> str:
         raise UsageError("the query file is not UTF-8 text", where=path, hint="re-encode it as UTF-8") from None
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def queries(fmt):
     """List the named queries and the questions they answer."""

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from .options import graph_options
+from .options import Command, graph_options
 
 
 #: above this many triples serve says that it is preparing the web pages (about a minute of
@@ -26,7 +26,7 @@ def _size(ctx, param, value):
         raise click.BadParameter(str(e)) from None
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (another machine can connect only if you name a public address).")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,

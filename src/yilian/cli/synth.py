@@ -6,8 +6,10 @@ import sys
 
 import click
 
+from .options import Command
 
-@click.command()
+
+@click.command(cls=Command)
 @click.option("--institutions", "-n", type=click.IntRange(min=10), required=True,
               help="How many health institutions (10 to 1,000,000 or more).")
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed always gives the same bytes.")

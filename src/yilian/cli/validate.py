@@ -9,10 +9,10 @@ import sys
 import click
 
 from ..errors import ExitCode
-from .options import bounded, check_output, emit, graph_options, timeout_option
+from .options import Command, bounded, check_output, emit, graph_options, timeout_option
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default=None,
               help="The report's format [default: from the -o extension (.txt .ttl .json), else text].")
 @click.option("-o", "--output", type=click.Path(), help="Write the report to a file; its extension sets the format.")

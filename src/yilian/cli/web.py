@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .options import bounded, graph_options, open_graph, store_options, timeout_option
+from .options import Command, bounded, graph_options, open_graph, store_options, timeout_option
 from ..tables import counted
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("-o", "--output", "out_dir", type=click.Path(), required=True, metavar="DIR",
               help="The folder to write (replaced as a whole when the site is complete).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
