@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -283,3 +284,34 @@ yid:t-ind a yl:Indicator ; rdfs:label "测试指标"@zh .
     assert "3 subjects: more lines than one chart shows (2 at most)" in first and "<svg" not in first
     links = _fact_links(first) + _fact_links(second)
     assert sorted(links) == sorted(f"/entity/t-obs-{i}-{y}/" for i in range(3) for y in (2022, 2023))
+
+
+def test_entity_by_its_chinese_or_english_name_redirects_to_its_page(site):
+    """/entity/湘潭县/ answered 404 although 湘潭县 names one entity."""
+    for name in ("湘潭县", "Xiangtan County"):
+        r, body = get(site, "/entity/" + quote(name) + "/")
+        assert r.status == 302 and r.headers["Location"] == "/entity/xiangtan-county/"
+    r, body = get(site, "/entity/" + quote("湘") + "/")  # fits many: the search for it
+    assert r.status == 302 and r.headers["Location"] == "/search?q=%E6%B9%98"
+
+
+def test_misspelt_entity_page_suggests_close_names(site):
+    """/entity/<misspelt>/ was a bare 404."""
+    r, body = get(site, "/entity/" + quote("湘谭县") + "/")
+    assert r.status == 404 and "did you mean &#39;湘潭县&#39;?" in body
+    r, body = get(site, "/entity/xiangtan-conty/")
+    assert r.status == 404 and "yid:xiangtan-county" in body
+
+
+def test_failed_download_answers_text_not_html(site):
+    """/facts.csv?about=<misspelt> answered 400 as text/html."""
+    for path in ("/facts.csv?about=" + quote("湘谭"), "/timeline.json?about=" + quote("湘谭")):
+        r, body = get(site, path)
+        assert r.status == 400 and r.content_type == "text/plain; charset=utf-8"
+        assert body == "nothing in the graph is named '湘谭' (did you mean '湘潭' or '三湘'?)\n"
+
+
+def test_ambiguous_name_on_a_page_is_not_told_about_stdout(site):
+    """/facts?about=湘 said "the list by kind is on stdout" (the command line's words)."""
+    body = get(site, "/facts?about=" + quote("湘"))[1]
+    assert "stdout" not in body and "search for the name" in body

@@ -33,18 +33,29 @@ def handle(site, method: str, path_and_query: str) -> Response:
         req = parse(path_and_query)
     except (UnicodeDecodeError, ValueError):
         return common.error_page(site, 400, "the address is not valid UTF-8 percent-encoding")
+    # a download (facts.csv, timeline.json, …) that fails answers one line of text, as the
+    # SPARQL endpoint does: a program reads it, not a person in a browser
+    error = _text_error if req.path.rstrip("/").endswith((".csv", ".json")) else common.error_page
     try:
         # the graph behind a Site never changes: a page, once rendered, is kept
         return site.cached(("page", path_and_query), lambda: _route(site, req))
     except LimitError as e:
-        return common.error_page(site, 503, e.render())
+        return error(site, 503, e.render())
     except PolicyError as e:
-        return common.error_page(site, 403, e.render())
+        return error(site, 403, e.render())
     except (UsageError, QueryError) as e:
         status = 404 if getattr(e, "not_found", False) else 400
-        return common.error_page(site, status, e.render())
+        from ..explore.describe import Ambiguous
+
+        if isinstance(e, Ambiguous):  # its hint speaks of the command line's stdout
+            e.hint = "give the prefixed name (yid:…) of the one you mean, or search for the name to see them all"
+        return error(site, status, e.render())
     except YilianError as e:
-        return common.error_page(site, 400, e.render())
+        return error(site, 400, e.render())
+
+
+def _text_error(site, status: int, message: str) -> Response:
+    return Response(status, "text/plain; charset=utf-8", (" ".join(message.split()) + "\n").encode("utf-8"))
 
 
 def warm(site) -> None:

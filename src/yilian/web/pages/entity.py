@@ -4,6 +4,7 @@ source and verbatim quote, outgoing and incoming links as links, its numbers as 
 
 from __future__ import annotations
 
+import urllib.parse
 from collections import defaultdict
 
 import pyoxigraph as ox
@@ -11,6 +12,7 @@ import pyoxigraph as ox
 from ...errors import UsageError
 from ...prefixes import short
 from .. import chart
+from ..http import Response
 from .common import Links, Site, render, term_view
 from .facts import row_view
 
@@ -96,13 +98,32 @@ def ties(site: Site, node, links: Links) -> dict | None:
     return chart.neighbourhood(centre, neighbours)
 
 
+def _by_name(site: Site, text: str) -> Response:
+    """/entity/湘潭县/ or /entity/xiangtan-county/ typed by hand: a name that stands for one
+    entity redirects (302) to its page, one that fits several to the search for it; a name
+    that fits nothing is 404, with the close names describe would suggest."""
+    from ...explore.describe import Ambiguous
+
+    try:
+        found = site.resolve(text)
+    except Ambiguous:
+        return Response(302, "text/plain; charset=utf-8", b"",
+                        {"Location": "/search?" + urllib.parse.urlencode({"q": text})})
+    except UsageError as e:
+        raise NotFound(f"no entity '{text}' in the graph", hint=e.hint or "search for it by name") from None
+    if not site.has_page(found):
+        raise NotFound(f"no entity '{text}' in the graph", hint="search for it by name")
+    target = "/entity/" + urllib.parse.quote(site.entity_id(found.value)) + "/"
+    return Response(302, "text/plain; charset=utf-8", b"", {"Location": target})
+
+
 def page(site: Site, req, entity_id: str):
     from ...explore.describe import describe, fact_properties
 
     iri = site.iri_of(entity_id)
     node = ox.NamedNode(iri) if iri else None
     if node is None or not site.has_page(node):
-        raise NotFound(f"no entity '{entity_id}' in the graph", hint="search for it by name")
+        return _by_name(site, entity_id)
     path = f"/entity/{entity_id}/"
     links = Links(site, path)
     d = site.cached(("describe", node.value), lambda: describe(site.store, node, table=site.facts(), fact_props=False))
