@@ -134,7 +134,7 @@ def test_fmt_and_export_have_no_time_limit_export_stops_at_timeout(run, tmp_path
 
     from yilian.rdf import export as exporting
 
-    monkeypatch.setattr(exporting, "serialize", lambda quads, fmt: time.sleep(60))
+    monkeypatch.setattr(exporting, "serialize", lambda quads, fmt, prefixes=None: time.sleep(60))
     out = tmp_path / "out.ttl"
     r = run("export", "--timeout", "1", "-o", out)
     assert r.exit_code == ExitCode.LIMIT and "the export did not finish within 1 seconds" in r.stderr
