@@ -118,7 +118,12 @@ yid:evil a yl:Hospital ; rdfs:label "{HOSTILE}"@zh , "x\\" onmouseover=\\"alert(
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in get(site, "/entity/evil/")[1]
 
 
-def test_static_site_is_deterministic_and_its_links_resolve(run, tmp_path):
+def test_static_site_is_deterministic_and_its_links_resolve(run, tmp_path, monkeypatch):
+    from yilian.web.pages import entity, facts
+
+    # one row and one fact a page, so the tiny graph has pages past the first too
+    monkeypatch.setattr(facts, "ROWS_PER_PAGE", 1)
+    monkeypatch.setattr(entity, "FACTS_PER_PAGE", 1)
     mini = ["--no-default-graph", "--data", str(DATA / "mini.ttl"), "--no-store"]
     a, b = tmp_path / "a", tmp_path / "b"
     assert run("site", "-o", a, *mini).exit_code == 0
@@ -129,11 +134,73 @@ def test_static_site_is_deterministic_and_its_links_resolve(run, tmp_path):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     assert Path("index.html") in files_a and Path("search-index.js") in files_a
     assert Path("entity/t-group/index.html") in files_a
-    for page in a.rglob("*.html"):
+    assert {Path("facts/page/2/index.html"), Path("entity/t-group/page/2/index.html")} <= set(files_a)
+    assert _links_resolve(a) == len([f for f in files_a if f.suffix == ".html"])
+
+
+def _links_resolve(root: Path) -> int:
+    """Assert that every src/href of every page of a static site is a file of it; the pages checked."""
+    checked = 0
+    for page in root.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert external_refs(html) == [], page
-        for ref in re.findall(r"""\b(?:src|href)="([^"#?]+)""", html):
-            assert (page.parent / ref).resolve().exists(), (page.relative_to(a), ref)
+        for ref in re.findall(r"""\b(?:src|href)="([^"#]+)""", html):
+            assert "?" not in ref and (page.parent / ref).resolve().is_file(), (page.relative_to(root), ref)
+        checked += 1
+    return checked
+
+
+def test_static_site_of_a_synthetic_graph_has_every_page_and_every_fact_once(run, tmp_path, monkeypatch):
+    """Pages past the first of the facts, timeline, entity and indicator pages are written
+    (small pages, so a small synthetic graph has several of each), every link of every page
+    resolves, and each fact is on exactly one page of each list that holds it."""
+    from yilian.synth.generator import synthesize
+    from yilian.web.pages import entity, facts
+
+    monkeypatch.setattr(facts, "ROWS_PER_PAGE", 10)
+    monkeypatch.setattr(entity, "FACTS_PER_PAGE", 4)
+    graph = tmp_path / "synth.nt"
+    synthesize(40, 1, graph)
+    out = tmp_path / "site"
+    r = run("site", "-o", out, "--no-default-graph", "--data", graph, "--no-store")
+    assert r.exit_code == 0, r.stderr
+    assert _links_resolve(out) == len(list(out.rglob("index.html")))
+
+    def on_pages(base: Path, pattern: str) -> list[str]:
+        """What `pattern` finds on base/index.html, base/page/2/index.html, … in page order."""
+        found, n = [], 1
+        while (page := base / "index.html" if n == 1 else base / "page" / str(n) / "index.html").is_file():
+            found += [(page.parent / h).resolve().parent.name for h in re.findall(pattern, page.read_text(encoding="utf-8"))]
+            n += 1
+        assert not (base / "page" / "1").exists() and n > 1
+        return found
+
+    for kind in ("facts", "timeline"):
+        rows = _csv_rows((out / f"{kind}.csv").read_text(encoding="utf-8"))
+        assert len(rows) > 3 * 10 and (out / kind / "page" / str(-(-len(rows) // 10))).is_dir()
+        seen = on_pages(out / kind, r'<td><a href="([^"]+)">')
+        assert seen == [row["fact"].split(":", 1)[1] for row in rows], kind
+    # every entity page with more facts than one page holds: each fact on exactly one of its pages
+    site = Site(memory_store(Sources((str(graph),), default_graph=False), progress=False), static=True)
+    import pyoxigraph as ox
+
+    from yilian.explore.describe import describe
+
+    long = 0
+    for folder in sorted((out / "entity").iterdir()):
+        if not (folder / "page").is_dir():
+            continue
+        node = ox.NamedNode(site.iri_of(folder.name))
+        expected = [site.entity_id(f.value) for f, _ in describe(site.store, node, table=site.facts(), fact_props=False).facts]
+        assert len(expected) > 4
+        assert on_pages(folder, r'<article class="fact"[^>]*>\n<h3><a href="([^"]+)"') == expected, folder.name
+        long += 1
+    assert long > 10
+    indicators = [f for f in sorted((out / "indicator").iterdir()) if (f / "page").is_dir()]
+    assert indicators
+    for folder in indicators:
+        seen = on_pages(folder, r'<td><a href="([^"]+)">')
+        assert len(seen) == len(set(seen)) > 10 and f"{len(seen)} observations." in (folder / "index.html").read_text()
 
 
 def test_site_refuses_a_folder_it_must_not_replace(run, tmp_path):
