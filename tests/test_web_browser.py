@@ -1,7 +1,8 @@
 """The web interface in a real browser (Debian's headless Chromium driven by Playwright)
 against a real `yilian serve` on 127.0.0.1: a reader searches, opens an entity, follows a
-link, filters the facts table, turns the pages of the facts and of an entity, opens the network and runs a SPARQL query. Every request
-the browser makes is recorded; any that is not to the local server fails the test."""
+link, filters the facts table, turns the pages of the facts and of an entity, opens the
+network and runs a SPARQL query. Every request the browser makes is recorded; any that is
+not to the local server fails the test."""
 
 from __future__ import annotations
 
