@@ -327,7 +327,7 @@ def test_static_entity_pages_hold_every_fact_once(static_site):
 @pytest.mark.parametrize("path", ["/facts/page/1/", "/facts/page/3/", "/facts/page/02/", "/facts/page/x/",
                                   "/timeline/page/0/", "/entity/xiangtan/page/4/", "/entity/lin-fang/page/2/",
                                   "/indicator/ind-primary-care-visit-share/page/2/",
-                                  "/facts/page/99999999999999999999999/"])
+                                  "/facts/page/99999999999999999999999/", "/entity/%E6%B9%98%E6%BD%AD%E5%8E%BF/page/x/"])
 def test_a_page_number_past_the_last_or_malformed_in_the_path_is_404(site, path):
     resp, html = get(site, path)
     assert resp.status == 404 and "no page" in html and "Traceback" not in html, path

@@ -113,6 +113,8 @@ def _by_name(site: Site, text: str, page_no: int | None = None) -> Response:
     names describe would suggest."""
     from ...explore.describe import Ambiguous
 
+    if page_no == 0:  # /entity/<name>/page/x/: no such page, whatever the name
+        raise NotFound(f"no page /entity/{text}/page/…/", hint="a page number is 2 or more, e.g. page/2/")
     try:
         found = site.resolve(text)
     except Ambiguous:

@@ -73,10 +73,9 @@ def page(site: Site, req, entity_id: str, page_no: int | None = None):
     zh, en = site.labels(node)
     base = f"/indicator/{entity_id}/"
     page_no, pages = choose_page(req, len(rows), ROWS_PER_PAGE, page_no, base)
-    per = ROWS_PER_PAGE
-    first = (page_no - 1) * per
+    first = (page_no - 1) * ROWS_PER_PAGE
     drawn = chart.line_chart(series, unit=units[0] if len(units) == 1 else "") if len(series) <= CHART_AT_MOST else None
     return render(site, "indicator.html", page_path(base, page_no), title=zh, zh=zh, en=en, node=node,
-                  rows=[row_view(site, r) for r in rows[first:first + per]], total=len(rows), first=first,
+                  rows=[row_view(site, r) for r in rows[first:first + ROWS_PER_PAGE]], total=len(rows), first=first,
                   page_no=page_no, pages=pages, page_link=lambda n: page_path(base, n),
                   chart=drawn, subjects=len(series), chart_at_most=CHART_AT_MOST)
