@@ -118,7 +118,12 @@ yid:evil a yl:Hospital ; rdfs:label "{HOSTILE}"@zh , "x\\" onmouseover=\\"alert(
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in get(site, "/entity/evil/")[1]
 
 
-def test_static_site_is_deterministic_and_its_links_resolve(run, tmp_path):
+def test_static_site_is_deterministic_and_its_links_resolve(run, tmp_path, monkeypatch):
+    from yilian.web.pages import entity, facts
+
+    # one row and one fact a page, so the tiny graph has pages past the first too
+    monkeypatch.setattr(facts, "ROWS_PER_PAGE", 1)
+    monkeypatch.setattr(entity, "FACTS_PER_PAGE", 1)
     mini = ["--no-default-graph", "--data", str(DATA / "mini.ttl"), "--no-store"]
     a, b = tmp_path / "a", tmp_path / "b"
     assert run("site", "-o", a, *mini).exit_code == 0
@@ -129,11 +134,73 @@ def test_static_site_is_deterministic_and_its_links_resolve(run, tmp_path):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     assert Path("index.html") in files_a and Path("search-index.js") in files_a
     assert Path("entity/t-group/index.html") in files_a
-    for page in a.rglob("*.html"):
+    assert {Path("facts/page/2/index.html"), Path("entity/t-group/page/2/index.html")} <= set(files_a)
+    assert _links_resolve(a) == len([f for f in files_a if f.suffix == ".html"])
+
+
+def _links_resolve(root: Path) -> int:
+    """Assert that every src/href of every page of a static site is a file of it; the pages checked."""
+    checked = 0
+    for page in root.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert external_refs(html) == [], page
-        for ref in re.findall(r"""\b(?:src|href)="([^"#?]+)""", html):
-            assert (page.parent / ref).resolve().exists(), (page.relative_to(a), ref)
+        for ref in re.findall(r"""\b(?:src|href)="([^"#]+)""", html):
+            assert "?" not in ref and (page.parent / ref).resolve().is_file(), (page.relative_to(root), ref)
+        checked += 1
+    return checked
+
+
+def test_static_site_of_a_synthetic_graph_has_every_page_and_every_fact_once(run, tmp_path, monkeypatch):
+    """Pages past the first of the facts, timeline, entity and indicator pages are written
+    (small pages, so a small synthetic graph has several of each), every link of every page
+    resolves, and each fact is on exactly one page of each list that holds it."""
+    from yilian.synth.generator import synthesize
+    from yilian.web.pages import entity, facts
+
+    monkeypatch.setattr(facts, "ROWS_PER_PAGE", 10)
+    monkeypatch.setattr(entity, "FACTS_PER_PAGE", 4)
+    graph = tmp_path / "synth.nt"
+    synthesize(40, 1, graph)
+    out = tmp_path / "site"
+    r = run("site", "-o", out, "--no-default-graph", "--data", graph, "--no-store")
+    assert r.exit_code == 0, r.stderr
+    assert _links_resolve(out) == len(list(out.rglob("index.html")))
+
+    def on_pages(base: Path, pattern: str) -> list[str]:
+        """What `pattern` finds on base/index.html, base/page/2/index.html, … in page order."""
+        found, n = [], 1
+        while (page := base / "index.html" if n == 1 else base / "page" / str(n) / "index.html").is_file():
+            found += [(page.parent / h).resolve().parent.name for h in re.findall(pattern, page.read_text(encoding="utf-8"))]
+            n += 1
+        assert not (base / "page" / "1").exists() and n > 1
+        return found
+
+    for kind in ("facts", "timeline"):
+        rows = _csv_rows((out / f"{kind}.csv").read_text(encoding="utf-8"))
+        assert len(rows) > 3 * 10 and (out / kind / "page" / str(-(-len(rows) // 10))).is_dir()
+        seen = on_pages(out / kind, r'<td><a href="([^"]+)">')
+        assert seen == [row["fact"].split(":", 1)[1] for row in rows], kind
+    # every entity page with more facts than one page holds: each fact on exactly one of its pages
+    site = Site(memory_store(Sources((str(graph),), default_graph=False), progress=False), static=True)
+    import pyoxigraph as ox
+
+    from yilian.explore.describe import describe
+
+    long = 0
+    for folder in sorted((out / "entity").iterdir()):
+        if not (folder / "page").is_dir():
+            continue
+        node = ox.NamedNode(site.iri_of(folder.name))
+        expected = [site.entity_id(f.value) for f, _ in describe(site.store, node, table=site.facts(), fact_props=False).facts]
+        assert len(expected) > 4
+        assert on_pages(folder, r'<article class="fact"[^>]*>\n<h3><a href="([^"]+)"') == expected, folder.name
+        long += 1
+    assert long > 10
+    indicators = [f for f in sorted((out / "indicator").iterdir()) if (f / "page").is_dir()]
+    assert indicators
+    for folder in indicators:
+        seen = on_pages(folder, r'<td><a href="([^"]+)">')
+        assert len(seen) == len(set(seen)) > 10 and f"{len(seen)} observations." in (folder / "index.html").read_text()
 
 
 def test_site_refuses_a_folder_it_must_not_replace(run, tmp_path):
@@ -172,15 +239,16 @@ def test_facts_table_is_paginated_and_every_fact_is_reachable(site, run):
     resp, html = get(site, "/facts")
     assert resp.status == 200
     assert f"showing 1–{ROWS_PER_PAGE} of {total}" in html
-    assert '<a href="/facts?page=2" rel="next">' in html and "rel=\"prev\"" not in html
+    assert '<a href="/facts/page/2/" rel="next">' in html and "rel=\"prev\"" not in html
     seen = []
     pages = -(-total // ROWS_PER_PAGE)
     for n in range(1, pages + 1):
-        html = get(site, f"/facts?page={n}")[1]
+        html = get(site, "/facts" if n == 1 else f"/facts/page/{n}/")[1]
+        assert html == get(site, f"/facts?page={n}")[1]  # ?page=N (bookmarks) is the same page
         seen += _fact_links(html)
-    last = get(site, f"/facts?page={pages}")[1]
+    last = get(site, f"/facts/page/{pages}/")[1]
     assert f"showing {(pages - 1) * ROWS_PER_PAGE + 1}–{total} of {total}" in last
-    assert '<a href="/facts?page=1" rel="first">' in last and 'rel="next"' not in last
+    assert '<a href="/facts" rel="first">' in last and 'rel="next"' not in last
     # every fact of the CSV download is on exactly one page, in the same order
     expected = [f"/entity/{r['fact'].split(':', 1)[1]}/" for r in _csv_rows(get(site, "/facts.csv")[1])]
     assert seen == expected and len(set(seen)) == total
@@ -188,7 +256,9 @@ def test_facts_table_is_paginated_and_every_fact_is_reachable(site, run):
 
 def test_facts_pages_keep_the_filters_and_a_wrong_page_number_is_forgiven(site):
     resp, html = get(site, "/timeline?since=1900")
-    assert resp.status == 200 and '<a href="/timeline?since=1900&amp;page=2" rel="next">' in html
+    assert resp.status == 200 and '<a href="/timeline/page/2/?since=1900" rel="next">' in html
+    second = get(site, "/timeline/page/2/?since=1900")[1]
+    assert "第 page 2 / 2" in second and '<a href="/timeline?since=1900" rel="prev">' in second
     assert get(site, "/timeline?since=1900&page=abc")[1].count("第 page 1 /") == 2
     assert "第 page 2 / 2" in get(site, "/timeline?since=1900&page=99")[1]
     # one page only: no pager
@@ -196,12 +266,76 @@ def test_facts_pages_keep_the_filters_and_a_wrong_page_number_is_forgiven(site):
     assert 'class="pager"' not in html and "下一页" not in html
 
 
-def test_static_facts_page_lists_every_fact(tmp_path):
-    from yilian.web.pages.facts import ROWS_PER_PAGE
+@pytest.fixture(scope="module")
+def static_site():
+    """The bundled graph as `yilian site` renders it (links relative, no query strings)."""
+    return Site(memory_store(Sources(), progress=False), static=True)
 
-    static = Site(memory_store(Sources(), progress=False), static=True)
-    html = get(static, "/facts")[1]
-    assert len(_fact_links_static(html)) > ROWS_PER_PAGE and 'class="pager"' not in html
+
+def _static_target(page_path: str, href: str) -> str:
+    """The site path a relative link of a static page points to ('../../entity/x/index.html'
+    on /facts/page/2/ → '/entity/x/')."""
+    import posixpath
+
+    here = page_path if page_path.endswith("/") else page_path + "/"
+    target = posixpath.normpath(posixpath.join(here, href))
+    return target[:-len("index.html")] if target.endswith("/index.html") else target
+
+
+def test_static_facts_pages_hold_every_fact_once(static_site):
+    """The static facts and timeline pages put every row on one page (70,000 rows at a
+    million triples); now they have the server's pages, at /facts/page/N/."""
+    from yilian.web.pages.facts import ROWS_PER_PAGE
+    from yilian.web.site import pages
+
+    paths = pages(static_site)
+    for kind in ("facts", "timeline"):
+        mine = [p for p in paths if p == f"/{kind}" or p.startswith(f"/{kind}/page/")]
+        csv_rows = _csv_rows(get(static_site, f"/{kind}.csv")[1])
+        assert len(csv_rows) > ROWS_PER_PAGE and len(mine) == -(-len(csv_rows) // ROWS_PER_PAGE)
+        assert mine == [f"/{kind}"] + [f"/{kind}/page/{n}/" for n in range(2, len(mine) + 1)]
+        seen = []
+        for path in mine:
+            resp, html = get(static_site, path)
+            assert resp.status == 200 and "?" not in "".join(re.findall(r'href="([^"]*)"', html)), path
+            seen += [_static_target(path, h) for h in _fact_links_static(html)]
+        expected = [f"/entity/{r['fact'].split(':', 1)[1]}/" for r in csv_rows]
+        assert seen == expected and len(set(seen)) == len(csv_rows), kind
+
+
+def test_static_entity_pages_hold_every_fact_once(static_site):
+    """The static entity page listed the first 40 facts and left the rest unreachable."""
+    from yilian.explore.describe import describe
+    from yilian.web.pages.entity import FACTS_PER_PAGE
+    from yilian.web.site import pages
+
+    paths = pages(static_site)
+    node = static_site.resolve("yid:xiangtan")
+    facts = describe(static_site.store, node, table=static_site.facts(), fact_props=False).facts
+    assert len(facts) > 2 * FACTS_PER_PAGE
+    mine = [p for p in paths if p.startswith("/entity/xiangtan/")]
+    assert mine == ["/entity/xiangtan/"] + [f"/entity/xiangtan/page/{n}/" for n in range(2, len(mine) + 1)]
+    assert len(mine) == -(-len(facts) // FACTS_PER_PAGE)
+    seen = []
+    for path in mine:
+        resp, html = get(static_site, path)
+        assert resp.status == 200 and "the static site lists" not in html, path
+        seen += [_static_target(path, h) for h in re.findall(r'<article class="fact"[^>]*>\n<h3><a href="([^"]+)"', html)]
+    assert seen == [f"/entity/{static_site.entity_id(f.value)}/" for f, _ in facts]
+
+
+@pytest.mark.parametrize("path", ["/facts/page/1/", "/facts/page/3/", "/facts/page/02/", "/facts/page/x/",
+                                  "/timeline/page/0/", "/entity/xiangtan/page/4/", "/entity/lin-fang/page/2/",
+                                  "/indicator/ind-primary-care-visit-share/page/2/",
+                                  "/facts/page/99999999999999999999999/", "/entity/%E6%B9%98%E6%BD%AD%E5%8E%BF/page/x/"])
+def test_a_page_number_past_the_last_or_malformed_in_the_path_is_404(site, path):
+    resp, html = get(site, path)
+    assert resp.status == 404 and "no page" in html and "Traceback" not in html, path
+
+
+def test_a_name_with_a_page_number_redirects_to_that_page(site):
+    r, _ = get(site, "/entity/" + quote("湘潭县") + "/page/2/")
+    assert r.status == 302 and r.headers["Location"] == "/entity/xiangtan-county/page/2/"
 
 
 def _fact_links_static(html: str) -> list[str]:
@@ -278,9 +412,11 @@ yid:t-ind a yl:Indicator ; rdfs:label "测试指标"@zh .
     monkeypatch.setattr(indicator, "CHART_AT_MOST", 2)
     site = Site(memory_store(Sources((str(data),)), progress=False))
     first = get(site, "/indicator/t-ind/")[1]
-    second = get(site, "/indicator/t-ind/?page=2")[1]
+    second = get(site, "/indicator/t-ind/page/2/")[1]
     assert "showing 1–4 of 6" in first and "showing 5–6 of 6" in second
-    assert '<a href="/indicator/t-ind/?page=2" rel="next">' in first
+    assert '<a href="/indicator/t-ind/page/2/" rel="next">' in first
+    assert get(site, "/indicator/t-ind/?page=2")[1] == second
+    assert get(site, "/indicator/t-ind/page/3/")[0].status == 404
     assert "3 subjects: more lines than one chart shows (2 at most)" in first and "<svg" not in first
     links = _fact_links(first) + _fact_links(second)
     assert sorted(links) == sorted(f"/entity/t-obs-{i}-{y}/" for i in range(3) for y in (2022, 2023))

@@ -1,7 +1,8 @@
 """The web interface in a real browser (Debian's headless Chromium driven by Playwright)
 against a real `yilian serve` on 127.0.0.1: a reader searches, opens an entity, follows a
-link, filters the facts table, opens the network and runs a SPARQL query. Every request
-the browser makes is recorded; any that is not to the local server fails the test."""
+link, filters the facts table, turns the pages of the facts and of an entity, opens the
+network and runs a SPARQL query. Every request the browser makes is recorded; any that is
+not to the local server fails the test."""
 
 from __future__ import annotations
 
@@ -75,6 +76,19 @@ def test_a_reader_goes_through_the_pages(base):
         some = page.locator("table.facts tbody tr").count()
         assert 0 < some < all_rows
         assert "16.76" in page.content()
+
+        # the next page of the facts table and of a long entity page: a path, as in the static site
+        page.goto(base + "/facts")
+        page.click("p.pager a[rel=next] >> nth=0")
+        page.wait_for_url("**/facts/page/2/")
+        assert "第 page 2 /" in page.locator("p.pager >> nth=0").inner_text()
+        assert page.locator("table.facts tbody tr").count() > 0
+        page.goto(base + "/entity/xiangtan/")
+        page.click("p.pager a[rel=next] >> nth=0")
+        page.wait_for_url("**/entity/xiangtan/page/2/")
+        assert page.locator("article.fact").count() > 0
+        page.click("p.pager a[rel=first] >> nth=0")
+        page.wait_for_url("**/entity/xiangtan/")
 
         # the network
         page.click("nav a >> text=网络")

@@ -8,6 +8,7 @@ Routes (each page is a module of yilian.web.pages):
   /entity/<id>          one entity: names, kind, place, facts with quotes, links, numbers
   /facts, /timeline     the fact and timeline tables with their filters (CSV/JSON too)
   /indicator/<id>       one indicator across subjects and periods, table and chart
+  <one of those>/page/N/  page N ≥ 2 of a long list (also ?page=N on the server)
   /network              the interactive network view (a big one: the places, each a view)
   /network/place/<id>   the network of one place
   /sparql               a read-only SPARQL query page (server only)
@@ -80,6 +81,8 @@ def warm(site) -> None:
 
 
 _ENTITY = re.compile(r"^/entity/(.+?)/?$")
+#: page N ≥ 2 of a paginated page: /facts/page/2/, /entity/xiangtan/page/3/
+_PAGED = re.compile(r"^(/facts|/timeline|/entity/[^/]+|/indicator/[^/]+)/page/([^/]*)/?$")
 _INDICATOR = re.compile(r"^/indicator/(.+?)/?$")
 _NETWORK = re.compile(r"^/network/(place/[^/]+|unplaced)/?$")
 
@@ -88,6 +91,15 @@ def _route(site, req: Request) -> Response:
     from .pages import common, entity, facts, home, indicator, network, search, sparql
 
     path = req.path
+    m = _PAGED.match(path)
+    if m:
+        base, number = m.groups()
+        # 0 (no such page) for anything but a plain number: '02', '-1', 'x', 20 digits
+        n = int(number) if re.fullmatch(r"[1-9][0-9]{0,8}", number) else 0
+        kind, _, rest = base[1:].partition("/")
+        if kind in ("facts", "timeline"):
+            return facts.page(site, req, kind, "html", page_no=n)
+        return (entity if kind == "entity" else indicator).page(site, req, rest, page_no=n)
     if path in ("/", "/index.html"):
         return home.page(site, req)
     if path.rstrip("/") == "/search":

@@ -30,21 +30,27 @@ def _file_for(path: str) -> str:
 
 
 def pages(site: Site) -> list[str]:
-    """Every page of the site, in a fixed order: home, search, facts, timeline (with their
-    CSV/JSON), the network, an entity page for every IRI that is the subject of a triple
-    (the ontology's classes and properties too), an indicator page for every indicator with observations."""
+    """Every page of the site, in a fixed order: home, search, facts, timeline (each page of
+    them, then their CSV/JSON), the network, an entity page for every IRI that is the
+    subject of a triple (the ontology's classes and properties too), an indicator page for
+    every indicator with observations. A long list's page N ≥ 2 (…/page/N/) follows its page 1."""
+    from .pages import entity, facts, indicator
     from .pages.indicator import INDICATOR
 
-    out = ["/", "/search", "/facts", "/facts.csv", "/facts.json", "/timeline", "/timeline.csv",
-           "/timeline.json", "/network"]
+    out = ["/", "/search"]
+    for kind in ("facts", "timeline"):
+        out += facts.pages(site, kind) + [f"/{kind}.csv", f"/{kind}.json"]
+    out += ["/network"]
     subjects = set()
     for q in site.store.quads_for_pattern(None, None, None):
         if isinstance(q.subject, ox.NamedNode):
             subjects.add(q.subject.value)
     indicators = {q.object.value for q in site.store.quads_for_pattern(None, INDICATOR, None)
                   if isinstance(q.object, ox.NamedNode)}
-    out += [f"/entity/{site.entity_id(s)}/" for s in sorted(subjects)]
-    out += [f"/indicator/{site.entity_id(i)}/" for i in sorted(indicators)]
+    for s in sorted(subjects):
+        out += entity.pages(site, s)
+    for i in sorted(indicators):
+        out += indicator.pages(site, site.entity_id(i))
     from .pages.network import paths
 
     out += paths(site)

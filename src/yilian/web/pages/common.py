@@ -13,6 +13,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from ... import resources
+from ...errors import UsageError
 from ...prefixes import PREFIXES, short
 from ..http import CSP, Response
 
@@ -157,6 +158,46 @@ _LOCAL = re.compile(r"[\w.-]+")
 
 def _safe(local: str) -> bool:
     return _LOCAL.fullmatch(local) is not None and not local.startswith(".")
+
+
+class NotFound(UsageError):
+    """No such page: answered 404."""
+
+    not_found = True
+
+
+# ---------------------------------------------------------------- pages of a long list
+
+def page_path(base: str, n: int) -> str:
+    """The path of page n of a long list: page 1 is `base` itself ('/facts',
+    '/entity/xiangtan/'), page n ≥ 2 is base/page/n/ ('/facts/page/2/',
+    '/entity/xiangtan/page/3/') — a path, not a query string, so a static host has it as
+    a file (base/page/n/index.html) and the server answers the same address."""
+    return base if n == 1 else f"{base.rstrip('/')}/page/{n}/"
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` rows fill at `per_page` a page (1 when there are none)."""
+    return max(1, -(-total // per_page))
+
+
+def choose_page(req, total: int, per_page: int, in_path: int | None, base: str) -> tuple[int, int]:
+    """(page number, pages) of a request. in_path: the number of a base/page/N/ address
+    (0 when it is not a number); that page must exist (2 to the last), else NotFound. None:
+    the ?page=N of the query string, forgiven as before — 1 when missing or not a number,
+    the last page when past it."""
+    pages = page_count(total, per_page)
+    if in_path is not None:
+        if not 2 <= in_path <= pages:
+            raise NotFound(f"no page {base.rstrip('/')}/page/{in_path or '…'}/: "
+                           f"{'there is one page' if pages == 1 else f'the pages are 1 to {pages}'}",
+                           hint=f"page 1 is {base}" + (f", page N ≥ 2 is {page_path(base, 2)[:-2]}N/" if pages > 1 else ""))
+        return in_path, pages
+    try:
+        n = int(req.get("page") or 1)
+    except ValueError:
+        n = 1
+    return min(max(1, n), pages), pages
 
 
 # ---------------------------------------------------------------- rendering

@@ -13,17 +13,25 @@ from ...errors import UsageError
 from ...prefixes import short
 from .. import chart
 from ..http import Response
-from .common import Links, Site, render, term_view
+from .common import Links, NotFound, Site, choose_page, page_count, page_path, render, term_view
 from .facts import row_view
 
-#: facts listed on one entity page (a city is named by hundreds; ?page=N shows the rest)
+#: facts listed on one entity page (a city is named by hundreds; page N ≥ 2 is at
+#: /entity/<id>/page/N/, on the server and in the static site)
 FACTS_PER_PAGE = 40
 
 _HIDDEN = {"rdf:type", "rdfs:label", "skos:prefLabel", "skos:altLabel", "yl:quote", "yl:source"}
 
 
-class NotFound(UsageError):
-    not_found = True
+def pages(site: Site, iri: str) -> list[str]:
+    """The paths of the entity page of `iri`, page 1 first (FACTS_PER_PAGE facts a page):
+    what the static site writes. The facts counted are those the page lists (describe's,
+    read the same way)."""
+    from ...explore.describe import _facts_naming
+
+    total = len(_facts_naming(site.store, ox.NamedNode(iri), site.facts().sourced))
+    base = f"/entity/{site.entity_id(iri)}/"
+    return [page_path(base, n) for n in range(1, page_count(total, FACTS_PER_PAGE) + 1)]
 
 
 def _props(site: Site, props, links: Links) -> list[dict]:
@@ -98,12 +106,15 @@ def ties(site: Site, node, links: Links) -> dict | None:
     return chart.neighbourhood(centre, neighbours)
 
 
-def _by_name(site: Site, text: str) -> Response:
+def _by_name(site: Site, text: str, page_no: int | None = None) -> Response:
     """/entity/湘潭县/ or /entity/xiangtan-county/ typed by hand: a name that stands for one
-    entity redirects (302) to its page, one that fits several to the search for it; a name
-    that fits nothing is 404, with the close names describe would suggest."""
+    entity redirects (302) to its page (its page N for /entity/湘潭县/page/N/), one that
+    fits several to the search for it; a name that fits nothing is 404, with the close
+    names describe would suggest."""
     from ...explore.describe import Ambiguous
 
+    if page_no == 0:  # /entity/<name>/page/x/: no such page, whatever the name
+        raise NotFound(f"no page /entity/{text}/page/…/", hint="a page number is 2 or more, e.g. page/2/")
     try:
         found = site.resolve(text)
     except Ambiguous:
@@ -113,28 +124,27 @@ def _by_name(site: Site, text: str) -> Response:
         raise NotFound(f"no entity '{text}' in the graph", hint=e.hint or "search for it by name") from None
     if not site.has_page(found):
         raise NotFound(f"no entity '{text}' in the graph", hint="search for it by name")
-    target = "/entity/" + urllib.parse.quote(site.entity_id(found.value)) + "/"
+    target = page_path("/entity/" + urllib.parse.quote(site.entity_id(found.value)) + "/", page_no or 1)
     return Response(302, "text/plain; charset=utf-8", b"", {"Location": target})
 
 
-def page(site: Site, req, entity_id: str):
+def page(site: Site, req, entity_id: str, page_no: int | None = None):
+    """One entity's page. page_no: the N of /entity/<id>/page/N/ (NotFound when there is
+    no such page); None: ?page=N."""
     from ...explore.describe import describe, fact_properties
 
     iri = site.iri_of(entity_id)
     node = ox.NamedNode(iri) if iri else None
     if node is None or not site.has_page(node):
-        return _by_name(site, entity_id)
-    path = f"/entity/{entity_id}/"
-    links = Links(site, path)
+        return _by_name(site, entity_id, page_no)
+    base = f"/entity/{entity_id}/"
     d = site.cached(("describe", node.value), lambda: describe(site.store, node, table=site.facts(), fact_props=False))
+    page_no, pages = choose_page(req, len(d.facts), FACTS_PER_PAGE, page_no, base)
+    path = page_path(base, page_no)
+    links = Links(site, path)
     zh, en = site.labels(node)
     types = [term_view(site, o, links) for p, o in d.properties if short(p) == "rdf:type"]
     alt = sorted({o.value for p, o in d.properties if short(p) == "skos:altLabel"})
-    pages = max(1, -(-len(d.facts) // FACTS_PER_PAGE))
-    try:
-        page_no = min(max(1, int(req.get("page") or 1)), pages)
-    except ValueError:
-        page_no = 1
     shown = d.facts[(page_no - 1) * FACTS_PER_PAGE: page_no * FACTS_PER_PAGE]
     facts = []
     for f, _ in shown:
@@ -150,4 +160,5 @@ def page(site: Site, req, entity_id: str):
                   props=_props(site, d.properties, links), evidence=_evidence(site, d.properties, links),
                   facts=facts, incoming=sorted(incoming.items()), numbers=site.cached(("numbers", node.value), lambda: numbers(site, node)),
                   ties=ties(site, node, links), rollup=rollup, rollup_total=len(d.rollup), entity_id=entity_id,
-                  facts_total=len(d.facts), page_no=page_no, pages=pages, first_fact=(page_no - 1) * FACTS_PER_PAGE)
+                  facts_total=len(d.facts), page_no=page_no, pages=pages, first_fact=(page_no - 1) * FACTS_PER_PAGE,
+                  page_link=lambda n: page_path(base, n))

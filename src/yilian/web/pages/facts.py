@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from ...prefixes import PREFIXES
 from ..http import Response
-from .common import Site, render
+from .common import Site, choose_page, page_count, page_path, render
 
 #: the form fields, in the order shown; each is an option of `yilian facts`
 FILTERS = ("about", "indicator", "kind", "source", "since", "until", "year")
@@ -24,8 +24,8 @@ def row_view(site: Site, r) -> dict:
             "source": r.source, "quote": r.quote}
 
 
-#: rows of the facts and timeline tables on one page of the server (?page=N shows the
-#: rest; CSV and JSON always hold every row, and the static site lists every row)
+#: rows of the facts, timeline and indicator tables on one page (page N ≥ 2 is at
+#: /facts/page/N/, on the server and in the static site; CSV and JSON hold every row)
 ROWS_PER_PAGE = 200
 
 
@@ -46,17 +46,18 @@ def _rows(site: Site, req, kind: str) -> list:
                              dated_only=(kind == "timeline"))
 
 
-def page_of(req, total: int, per_page: int) -> tuple[int, int]:
-    """(page number, pages) for ?page=N: 1 when missing or not a number, the last page when past it."""
-    pages = max(1, -(-total // per_page))
-    try:
-        n = int(req.get("page") or 1)
-    except ValueError:
-        n = 1
-    return min(max(1, n), pages), pages
+def pages(site: Site, kind: str) -> list[str]:
+    """The paths of the unfiltered table of `kind` (facts or timeline), page 1 first: what
+    the static site writes."""
+    from ..http import Request
+
+    rows = rows_for(site, Request(f"/{kind}"), kind)
+    return [page_path(f"/{kind}", n) for n in range(1, page_count(len(rows), ROWS_PER_PAGE) + 1)]
 
 
-def page(site: Site, req, kind: str, fmt: str) -> Response:
+def page(site: Site, req, kind: str, fmt: str, page_no: int | None = None) -> Response:
+    """The table of `kind` (facts or timeline) as HTML, CSV or JSON. page_no: the N of a
+    /facts/page/N/ address (NotFound when there is no such page); None: ?page=N."""
     from ...explore.facts import render_rows
 
     rows = rows_for(site, req, kind)
@@ -68,16 +69,13 @@ def page(site: Site, req, kind: str, fmt: str) -> Response:
     values["no_rollup"] = req.get("no_rollup")
     query = urllib.parse.urlencode({k: v for k, v in values.items() if v})
     title = "事实 Facts" if kind == "facts" else "时间线 Timeline"
-    if site.static:  # no query strings on a static host: one page holds every row
-        page_no, pages, first, shown = 1, 1, 0, rows
-    else:
-        page_no, pages = page_of(req, len(rows), ROWS_PER_PAGE)
-        first = (page_no - 1) * ROWS_PER_PAGE
-        shown = rows[first:first + ROWS_PER_PAGE]
+    page_no, pages = choose_page(req, len(rows), ROWS_PER_PAGE, page_no, f"/{kind}")
+    first = (page_no - 1) * ROWS_PER_PAGE
+    shown = rows[first:first + ROWS_PER_PAGE]
 
-    def page_link(n: int) -> str:
-        return f"/{kind}?" + urllib.parse.urlencode({**{k: v for k, v in values.items() if v}, "page": n})
+    def page_link(n: int) -> str:  # the filters ride along as the query string (the server's only)
+        return page_path(f"/{kind}", n) + (f"?{query}" if query and not site.static else "")
 
-    return render(site, "facts.html", f"/{kind}", title=title, kind=kind, values=values, filters=FILTERS,
+    return render(site, "facts.html", page_path(f"/{kind}", page_no), title=title, kind=kind, values=values, filters=FILTERS,
                   rows=[row_view(site, r) for r in shown], total=len(rows), first=first, page_no=page_no,
                   pages=pages, page_link=page_link, query=query)

@@ -10,8 +10,7 @@ import pyoxigraph as ox
 
 from ...prefixes import PREFIXES
 from .. import chart
-from .common import Site, render
-from .entity import NotFound
+from .common import NotFound, Site, choose_page, page_count, page_path, render
 from .facts import row_view
 
 INDICATOR = ox.NamedNode(PREFIXES["yl"] + "indicator")
@@ -41,12 +40,27 @@ def observations(site: Site, node) -> list:
 CHART_AT_MOST = 8
 
 
-def page(site: Site, req, entity_id: str):
-    from .facts import ROWS_PER_PAGE, page_of
-
+def _rows(site: Site, entity_id: str) -> tuple:
+    """(node, its observations) of an indicator page's id; (None, []) for no such IRI."""
     iri = site.iri_of(entity_id)
     node = ox.NamedNode(iri) if iri else None
-    rows = site.cached(("observations", iri), lambda: observations(site, node)) if node is not None else []
+    return node, (site.cached(("observations", iri), lambda: observations(site, node)) if node is not None else [])
+
+
+def pages(site: Site, entity_id: str) -> list[str]:
+    """The paths of an indicator's pages, page 1 first: what the static site writes."""
+    from .facts import ROWS_PER_PAGE
+
+    base = f"/indicator/{entity_id}/"
+    return [page_path(base, n) for n in range(1, page_count(len(_rows(site, entity_id)[1]), ROWS_PER_PAGE) + 1)]
+
+
+def page(site: Site, req, entity_id: str, page_no: int | None = None):
+    """One indicator's page. page_no: the N of /indicator/<id>/page/N/ (NotFound when there
+    is no such page); None: ?page=N."""
+    from .facts import ROWS_PER_PAGE
+
+    node, rows = _rows(site, entity_id)
     if not rows:
         raise NotFound(f"no indicator '{entity_id}' with observations in the graph",
                        hint="open an observation's indicator from its entity page")
@@ -57,15 +71,11 @@ def page(site: Site, req, entity_id: str):
             series[r.about].append((r.date, v))
     units = sorted({r.unit for r in rows if r.unit})
     zh, en = site.labels(node)
-    path = f"/indicator/{entity_id}/"
-    if site.static:  # no query strings on a static host: one page holds every row
-        page_no, pages = 1, 1
-    else:
-        page_no, pages = page_of(req, len(rows), ROWS_PER_PAGE)
-    per = len(rows) if site.static else ROWS_PER_PAGE
-    first = (page_no - 1) * per
+    base = f"/indicator/{entity_id}/"
+    page_no, pages = choose_page(req, len(rows), ROWS_PER_PAGE, page_no, base)
+    first = (page_no - 1) * ROWS_PER_PAGE
     drawn = chart.line_chart(series, unit=units[0] if len(units) == 1 else "") if len(series) <= CHART_AT_MOST else None
-    return render(site, "indicator.html", path, title=zh, zh=zh, en=en, node=node,
-                  rows=[row_view(site, r) for r in rows[first:first + per]], total=len(rows), first=first,
-                  page_no=page_no, pages=pages, page_link=lambda n: f"{path}?page={n}",
+    return render(site, "indicator.html", page_path(base, page_no), title=zh, zh=zh, en=en, node=node,
+                  rows=[row_view(site, r) for r in rows[first:first + ROWS_PER_PAGE]], total=len(rows), first=first,
+                  page_no=page_no, pages=pages, page_link=lambda n: page_path(base, n),
                   chart=drawn, subjects=len(series), chart_at_most=CHART_AT_MOST)
