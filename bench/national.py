@@ -195,7 +195,7 @@ def bench_national(work: Path, args, env: dict) -> dict:
     def search():
         from yilian.cli import main as cli_main
 
-        if "search" not in cli_main.commands:
+        if "search" not in cli_main.list_commands(None):
             return None
         watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 3600)  # warms up
         return watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 600)
