@@ -109,6 +109,11 @@ def build_index(store: ox.Store, folder: Path | str | None, files) -> "Index | N
 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    import shutil
+
+    for old in folder.glob("search-v*"):  # an index of an earlier layout, which nothing reads now
+        if old.name != INDEX_DIR:
+            shutil.rmtree(old, ignore_errors=True)
     return None
 
 
@@ -299,13 +304,14 @@ class Index:
         match is always a whole-character match, so this is a substring search in text."""
         from bisect import bisect_right
 
-        hay, offsets = self.hay, self.offsets
-        out = []
-        pos = hay.find(word, 0)
-        while pos != -1:
+        find, offsets = self.hay.find, self.offsets
+        out: list[int] = []
+        append = out.append
+        pos = find(word, 0)
+        while pos != -1:  # one turn per matching text: a common word matches 60,000 at 12M triples
             r = bisect_right(offsets, pos) - 1
-            out.append(r)
-            pos = hay.find(word, offsets[r + 1])
+            append(r)
+            pos = find(word, offsets[r + 1])
         return out
 
     def text(self, r: int) -> bytes:
@@ -420,13 +426,14 @@ def search(index: Index, words: list[str], *, kinds: list | None = None, docs: l
     multi = len(needles) > 1
     best: dict[int, tuple] = {}
     fact_key = (3, 0, b"")
+    hay, offsets = index.hay, index.offsets
     for r in by_word[0]:
         n = rec_node[r]
         if nodes is not None and n not in nodes:
             continue
         code = rec_field[r]
         if code <= 2:
-            text = index.text(r)
+            text = hay[offsets[r]:offsets[r + 1] - 1]  # index.text(r), inline: once per match
             if multi and not all(w in text for w in needles):
                 key = fact_key
             elif code <= 1 and text == full_b:
