@@ -195,7 +195,7 @@ def bench_national(work: Path, args, env: dict) -> dict:
     def search():
         from yilian.cli import main as cli_main
 
-        if "search" not in cli_main.commands:
+        if "search" not in cli_main.list_commands(None):
             return None
         watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 3600)  # warms up
         return watched(_cli("search", "--data", str(data), "县人民医院"), cold_env, kill, 600)
@@ -407,20 +407,29 @@ NOTES = [
     "indexes (search, network, every fact read once), built before the workers fork unless `--no-web`, take "
     "minutes per million triples (bench/WEB.md: 2–3 minutes and 660 MiB at 1M on a loaded machine): at this size "
     "serve the endpoint with `--no-web`. Resident memory counts the pages the worker shares with the parent twice; "
-    "the proportional figure is the fair one. first-secretaries answers about 12,000 rows here (the synthetic "
-    "health system's first secretaries): its time is mostly the answer itself (joined, grouped, sent as JSON and "
-    "rendered as a table); what would bring it under 2 s is a smaller answer (LIMIT, or the question narrowed to a "
-    "place), not the engine. county-coverage was rewritten "
-    "after a first run here (2.9 s): a VALUES of (link, class) instead of a UNION that Oxigraph evaluated over "
-    "every designation and observation; it is still over the target (2.3 s in the last run) and was not profiled "
-    "further at this size.",
-    "- **`yilian search` misses by its start, on a loaded machine.** It is timed as the whole process (Python's "
-    "start, imports, opening the store, the answer), warm (the index built by the run before), at a load average "
-    "near 10: 1.6 s of wall time for 0.6 s of CPU. Of that CPU, about 0.3 s is yilian's start (`yilian --version` "
-    "takes 0.29 s of wall time on a quiet moment of the same machine; a warm search of the bundled graph 0.36–0.47 "
-    "s) and about 0.3 s the search at 12M; in process the search itself takes 5–90 ms at 1M (bench/search.py). On a "
-    "quiet machine it would be about 0.6 s, still over 0.5 s. What would meet it: a lighter start (fewer imports "
-    "before the search runs), or searching a running `yilian serve` (its /search page keeps the index in memory).",
+    "the proportional figure is the fair one. Oxigraph's planner starts from the smallest pattern (a VALUES, else "
+    "the first of equally selective ones) and evaluates an OPTIONAL of several patterns (a path of two steps counts "
+    "as two) on its own, over the whole graph, before joining it; the named queries start from their most "
+    "selective pattern and keep such OPTIONALs small (by hand through serve at 12M, load 3, the first of three "
+    "runs, before → after: county-coverage 1.1 → 0.01 s, primary-care-share 2.7 → 0.01 s, first-secretary-results "
+    "2.1 → 0.04 s, zhuzhou-alliances 1.5 → 0.03 s). first-secretaries answers 12,200 rows here (the synthetic "
+    "health system's first secretaries) and stays near the target (2.0–3.7 s by hand at load 2–3): its evaluation "
+    "takes 1.2–1.6 s (of which grouping and ordering about 0.4 s), the server's answer with its 6.4 MB of JSON "
+    "1.8–2.6 s, the client's parsing and table 0.5–0.8 s; what would bring it safely under 2 s is a smaller answer "
+    "(LIMIT, or the question narrowed to a place). fact-source (0.9–1.5 s) reads every observation's value: "
+    "FILTER(?value = 453) compares values, so no index finds it.",
+    "- **`yilian search`** is timed as the whole process (Python's start, imports, the answer), warm (the index "
+    "built by the run before). A warm search opens only the index (the texts and the arrays saying which node each "
+    "is are memory-mapped files, search-v3/; the database is not opened) and imports only its own command's module. "
+    "By hand at 12M (load 2.8, 11 runs): 县人民医院, which 59,879 of the index's 4.0M texts contain, 0.46 s CPU "
+    "at best, 0.63 s median (before: 0.84–0.98 s CPU, 2.6–3.2 s wall at load 3.4); a word found nowhere 0.30 s "
+    "best. What remains: Python's start (0.07 s CPU at best here), yilian's imports (`yilian --version` 0.12 s at "
+    "best; search imports a few more modules; this machine sets PYTHONDONTWRITEBYTECODE=1, so every run compiles "
+    "yilian's modules from source: with compiled bytecode, as an installed package has, 县人民医院 takes 0.41 s at "
+    "best), one pass of bytes.find over the 207 MB of texts (0.06 s) and about 4 µs "
+    "of Python per matching text (finding its record, ranking its node): a common word is in proportion to its "
+    "matches (人民医院: 126,813 texts, 0.6 s of search). What would meet it for common words: an index of "
+    "character pairs, so that a search reads the texts that hold the words instead of all of them.",
     "- **The store build against pyoxigraph's bulk load** was measured at a load average near 10, one after the "
     "other on the same files: wall 487.9 s against 492.6 s, CPU 212.6 s against 192.9 s (1.10×).",
 ]

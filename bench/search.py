@@ -53,14 +53,15 @@ def main() -> None:
         t = time.perf_counter()
         subprocess.run(base + ["warm-up"], check=True, env=env, stdout=subprocess.DEVNULL)
         build = time.perf_counter() - t
-        folder = os.path.join(store, "search-v2")
-        size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
-        print(f"graph: {graph} ({os.path.getsize(graph) / 1e6:.0f} MB); first run (builds the store and the index "
-              f"unless --store holds them): {build:.1f} s; index {size / 1e6:.1f} MB")
         sys.path.insert(0, src)
         from yilian.dataset.sources import Sources
         from yilian.dataset.store import open_store
         from yilian.explore import search as s
+
+        folder = os.path.join(store, s.INDEX_DIR)
+        size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+        print(f"graph: {graph} ({os.path.getsize(graph) / 1e6:.0f} MB); first run (builds the store and the index "
+              f"unless --store holds them): {build:.1f} s; index {size / 1e6:.1f} MB")
 
         st = open_store(Sources((graph,), False), store_path=store, progress=False)
         index = s.open_index(st, Path(store), [Path(graph)])

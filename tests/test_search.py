@@ -97,6 +97,30 @@ def test_search_index_is_written_beside_the_store_and_reused(run, tmp_path):
     assert run("search", "门可罗雀", "--no-store").stdout == first.stdout
 
 
+def test_warm_search_answers_from_the_index_without_opening_the_store(run, tmp_path, monkeypatch):
+    # issue 17: at 12M triples opening the database and reading the index's arrays out of
+    # SQLite cost more than the search; with the index built, only the index is opened
+    from yilian.dataset import store as ystore
+
+    store = tmp_path / "store"
+    first = run("search", "人民医院", "--format", "json", "--store", store)
+    assert first.exit_code == 0, first.stderr
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the database was opened")
+
+    monkeypatch.setattr(ystore, "_read_only", refuse)
+    for extra in ([], ["--timeout", "0", "--max-memory", "0"]):  # in a child process, and in this one
+        warm = run("search", "人民医院", "--format", "json", "--store", store, *extra)
+        assert warm.exit_code == 0, warm.stderr
+        assert warm.stdout == first.stdout
+    monkeypatch.undo()
+    # --kind needs the store (class names and subclasses): opened as before
+    kind = run("search", "人民医院", "--kind", "Hospital", "--format", "json", "--store", store)
+    assert kind.exit_code == 0, kind.stderr
+    assert json.loads(kind.stdout)["entities"]
+
+
 def test_search_needs_words(run):
     r = run("search", " ")
     assert r.exit_code == ExitCode.BAD_INPUT and "nothing to search for" in r.stderr

@@ -35,16 +35,19 @@ def pad(text: str, width: int) -> str:
 def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A table with a header, a rule and one line per row, in the given row order."""
     clean = [[_one_line(c) for c in row] for row in rows]
+    # each cell's width once (a named query's answer can have 12,000 rows of CJK text)
+    cell_widths = [[display_width(c) for c in row] for row in clean]
     widths = [display_width(h) for h in headers]
-    for row in clean:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], display_width(cell))
+    for row in cell_widths:
+        for i, w in enumerate(row):
+            if w > widths[i]:
+                widths[i] = w
     lines = [
         "  ".join(pad(h, w) for h, w in zip(headers, widths)).rstrip(),
         "  ".join("-" * w for w in widths).rstrip(),
     ]
-    for row in clean:
-        lines.append("  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip())
+    for row, row_widths in zip(clean, cell_widths):
+        lines.append("  ".join([c + " " * (w - cw) for c, cw, w in zip(row, row_widths, widths)]).rstrip())
     return "\n".join(lines) + "\n"
 
 

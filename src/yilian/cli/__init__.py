@@ -46,6 +46,17 @@ class YilianGroup(click.Group):
             except (OSError, ValueError):  # stdout closed or gone: nothing left to write to
                 pass
 
+    def list_commands(self, ctx):
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx, name):
+        if name in COMMANDS and name not in self.commands:
+            import importlib
+
+            module, attr = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(f".{module}", __name__), attr), name)
+        return self.commands.get(name)
+
     def invoke(self, ctx):
         debug = bool(ctx.meta.get("yilian.debug")) or bool(ctx.params.get("debug"))
         try:
@@ -132,17 +143,18 @@ def main(debug: bool) -> None:
     health-system reform. Every fact carries its source document and a verbatim quote."""
 
 
-def _register_commands() -> None:
-    from . import curation, data, explore, network, query, serve, synth, validate, web
-
-    for command in (query.query, query.queries, validate.validate, data.export, explore.stats,
-                    explore.describe, explore.search, explore.facts, explore.timeline, serve.serve, data.fmt,
-                    network.network, synth.synth, web.site,
-                    curation.source, curation.draft, curation.add, curation.check):
-        main.add_command(command)
-
-
-_register_commands()
+#: each command: the module of this package that defines it, and its name there. A command's
+#: module is imported when the command runs (or help lists them all), not before: `yilian
+#: search` does not import the modules of draft, serve or network (YilianGroup.get_command,
+#: click's lazy loading of subcommands).
+COMMANDS = {
+    "query": ("query", "query"), "queries": ("query", "queries"), "validate": ("validate", "validate"),
+    "export": ("data", "export"), "stats": ("explore", "stats"), "describe": ("explore", "describe"),
+    "search": ("explore", "search"), "facts": ("explore", "facts"), "timeline": ("explore", "timeline"),
+    "serve": ("serve", "serve"), "fmt": ("data", "fmt"), "network": ("network", "network"),
+    "synth": ("synth", "synth"), "site": ("web", "site"), "source": ("curation", "source"),
+    "draft": ("curation", "draft"), "add": ("curation", "add"), "check": ("curation", "check"),
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

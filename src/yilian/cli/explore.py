@@ -96,12 +96,25 @@ def search(text, kind, source, limit, fmt, timeout, store_choice, sources):
     from ..explore import search as explore_search
 
     def work():
+        store_path, no_store = store_choice
+        if not (kind or source or no_store):
+            # a store built before with its index: the index alone answers, and the
+            # database is not opened
+            from ..dataset.store import warm_folder
+
+            folder = warm_folder(sources, store_path=store_path)
+            index = explore_search.open_built(folder) if folder is not None else None
+            if index is not None:
+                return explore_search.render(explore_search.search(index, list(text), limit=limit), fmt)
         store = open_graph(sources, store_choice)
         from ..dataset.store import inputs_for, opened_folders
-        from ..explore.facts import kind_classes, source_docs
 
-        kinds = kind_classes(store, kind) if kind else None
-        docs = source_docs(store, source) if source else None
+        kinds = docs = None
+        if kind or source:
+            from ..explore.facts import kind_classes, source_docs
+
+            kinds = kind_classes(store, kind) if kind else None
+            docs = source_docs(store, source) if source else None
         entry = opened_folders.get(id(store))
         index = explore_search.open_index(store, entry[1] if entry and entry[0] is store else None,
                                           inputs_for(sources).data)

@@ -37,7 +37,6 @@ import pyoxigraph as ox
 
 from .. import __version__
 from .formats import format_of
-from .parse import parse_file
 from .sources import ONTOLOGY_GRAPH, Sources, ontology_files
 from ..errors import InputError, UsageError
 from ..limits import scratch, scratch_name, warn
@@ -177,22 +176,55 @@ def open_store(sources: Sources, *, store_path: str | Path | None = None, progre
     return _open_cached(root, inputs, progress)
 
 
-def _open_cached(root: Path, inputs: Inputs, progress: bool) -> ox.Store:
-    stat_key = inputs.stat_key()
-    manifest = root / "manifests" / f"{zlib.crc32(stat_key.encode()):08x}-{len(stat_key)}.json"
-    key = None
+def warm_folder(sources: Sources, *, store_path: str | Path | None = None,
+                with_ontology: bool = True) -> Path | None:
+    """The folder of the complete on-disk store of `sources` when the cheap check (the
+    files' identities: stat_key) finds one, without opening its database: for what is
+    kept beside the database (the search index, explore/search.py). None when the store
+    would have to be built or rebuilt, or its contents hashed (open_store does that)."""
+    if not _fork_safe():
+        return None
+    inputs = inputs_for(sources, with_ontology)
+    if store_path is not None:
+        return _warm_at(Path(store_path), inputs, inputs.stat_key())
+    return _warm_cached(default_root(), inputs, inputs.stat_key())
+
+
+def _warm_cached(root: Path, inputs: Inputs, stat_key: str) -> Path | None:
+    manifest = _manifest(root, stat_key)
     try:
         doc = json.loads(manifest.read_text())
-        if doc["stat"] == stat_key:
-            key = doc["key"]
+        key = doc["key"] if doc["stat"] == stat_key else None
     except (OSError, ValueError, KeyError, TypeError):
-        pass
-    if key is not None:
-        folder = root / "stores" / key[:40]
-        if _complete(folder, key):
-            _touch(folder)
-            _warn_empty(folder, inputs)
-            return _read_only(folder / "db")
+        return None
+    if key is None:
+        return None
+    folder = root / "stores" / key[:40]
+    if not _complete(folder, key):
+        return None
+    _touch(folder)
+    _warn_empty(folder, inputs)
+    return folder
+
+
+def _warm_at(path: Path, inputs: Inputs, stat_key: str) -> Path | None:
+    meta = _read_meta(path)
+    if meta is not None and meta.get("stat") == stat_key and (path / "db").is_dir():
+        _warn_empty(path, inputs)
+        return path
+    return None
+
+
+def _manifest(root: Path, stat_key: str) -> Path:
+    return root / "manifests" / f"{zlib.crc32(stat_key.encode()):08x}-{len(stat_key)}.json"
+
+
+def _open_cached(root: Path, inputs: Inputs, progress: bool) -> ox.Store:
+    stat_key = inputs.stat_key()
+    manifest = _manifest(root, stat_key)
+    folder = _warm_cached(root, inputs, stat_key)
+    if folder is not None:
+        return _read_only(folder / "db")
     key = inputs.content_key()
     folder = root / "stores" / key[:40]
     if not _complete(folder, key):
@@ -218,8 +250,7 @@ def _open_at(path: Path, inputs: Inputs, progress: bool) -> ox.Store:
             raise UsageError("this path is not a yilian store, and yilian will not overwrite it", where=str(path),
                              hint="give a new or empty folder for --store")
     stat_key = inputs.stat_key()
-    if meta is not None and meta.get("stat") == stat_key and (path / "db").is_dir():
-        _warn_empty(path, inputs)
+    if _warm_at(path, inputs, stat_key) is not None:
         return _read_only(path / "db")
     key = inputs.content_key()
     if inputs.racy():
@@ -321,6 +352,8 @@ def _fill(store: ox.Store, inputs: Inputs, progress: bool, started: float,
                 small = []
             bar.run(path.name, done, size, lambda: _bulk_load(store, path, fmt, graph))
         else:
+            from .parse import parse_file  # its checks of literals are not needed to open a store
+
             quads = parse_file(path)
             if not quads:
                 empty.append(i)

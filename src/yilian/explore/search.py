@@ -9,10 +9,11 @@ then exact alternate name, then names that contain the words (shorter names firs
 then the facts (fact nodes, and any node matched by a quote or note), each with the
 matching passage marked 【…】.
 
-The index is a folder beside the on-disk query store (search-v2/: the lower-cased texts
-in one memory-mapped file, scanned with bytes.find, and a SQLite file — the standard
-library's sqlite3 — saying which node and field each text is, with each node's name,
-kind, sources and summary line). It is written when the store is built (dataset/store.py
+The index is a folder beside the on-disk query store (search-v3/: the lower-cased texts
+in one memory-mapped file, scanned with bytes.find; which node and field each text is, in
+memory-mapped arrays, so that opening the index reads nothing in proportion to the graph;
+and a SQLite file — the standard library's sqlite3 — with each node's name, kind, sources
+and summary line). It is written when the store is built (dataset/store.py
 calls build_index) or, for a store built before, on the first search; with --no-store it
 is built in memory. Figures: bench/search.py."""
 
@@ -35,7 +36,12 @@ from ..errors import UsageError
 from ..prefixes import PREFIXES, short
 from .graph import query
 
-INDEX_DIR = "search-v2"
+INDEX_DIR = "search-v3"
+#: the arrays of an index, each a file in INDEX_DIR: name -> array typecode (native byte
+#: order: the index is a cache on this machine). offsets: where each text starts in `text`
+#: (one more than there are texts); rec_node, rec_field: the node and field code of each
+#: text; isfact: 1 for the nodes that are facts
+ARRAYS = {"offsets": "q", "rec_node": "i", "rec_field": "B", "isfact": "B"}
 
 _P = {k: PREFIXES[k.split(":")[0]] + k.split(":")[1] for k in (
     "rdfs:label", "skos:prefLabel", "skos:altLabel", "yl:quote", "yl:note", "schema:headline",
@@ -65,7 +71,6 @@ CREATE TABLE node(nid INTEGER PRIMARY KEY, iri TEXT NOT NULL, name TEXT NOT NULL
 CREATE TABLE orig(rid INTEGER PRIMARY KEY, text TEXT NOT NULL);
 CREATE TABLE ntype(nid INTEGER NOT NULL, cls TEXT NOT NULL);
 CREATE TABLE nsrc(nid INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE blob(name TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
@@ -74,22 +79,25 @@ CREATE TABLE blob(name TEXT PRIMARY KEY, data BLOB NOT NULL);
 def build_index(store: ox.Store, folder: Path | str | None, files) -> "Index | None":
     """Write the search index of the data `files` (paths; `store` holds them and the
     ontology, for class labels and the fact classes) to folder/INDEX_DIR: `text` (the
-    lower-cased, whitespace-normalised texts, one a line, UTF-8) and `index.sqlite`
-    (which node and field each line is, the original text where lower-casing changed it,
-    each node's name, kind, sources and summary line). Built in a temporary folder
-    renamed into place. With folder None, return the index in memory instead.
+    lower-cased, whitespace-normalised texts, one a line, UTF-8), the ARRAYS (where each
+    line starts, which node and field each line is, which nodes are facts) and
+    `index.sqlite` (the original text where lower-casing changed it, each node's name,
+    kind, sources and summary line). Built in a temporary folder renamed into place. With
+    folder None, return the index in memory instead.
 
     The files are parsed again rather than read back from the on-disk store: reading a
     million quads out of RocksDB costs about 16 µs a quad, parsing about 4."""
-    hay, tables_ = _collect(store, files)
+    hay, arrays, tables_ = _collect(store, files)
     if folder is None:
         con = sqlite3.connect(":memory:")
         _write_tables(con, tables_)
-        return Index(hay, con)
+        return Index(hay, con, arrays)
     folder = Path(folder)
     tmp = Path(tempfile.mkdtemp(prefix=".search-", dir=folder))
     try:
         (tmp / "text").write_bytes(hay)
+        for name, values in arrays.items():
+            (tmp / name).write_bytes(values.tobytes())
         con = sqlite3.connect(tmp / "index.sqlite")
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
@@ -101,6 +109,11 @@ def build_index(store: ox.Store, folder: Path | str | None, files) -> "Index | N
 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    import shutil
+
+    for old in folder.glob("search-v*"):  # an index of an earlier layout, which nothing reads now
+        if old.name != INDEX_DIR:
+            shutil.rmtree(old, ignore_errors=True)
     return None
 
 
@@ -244,10 +257,10 @@ def _collect(store: ox.Store, files):
         "orig": orig,
         "ntype": [(nids[s], t) for s, ts in types.items() if s in nids for t in set(ts)],
         "nsrc": sorted({(nids[s], d) for s, ds in srcs.items() if s in nids for d in ds}),
-        "blob": [("offsets", offsets.tobytes()), ("rec_node", rec_node.tobytes()), ("rec_field", bytes(rec_field)),
-                 ("isfact", bytes(row[4] for row in node_rows))],
     }
-    return hay, tables_
+    arrays = {"offsets": offsets, "rec_node": rec_node, "rec_field": array("B", rec_field),
+              "isfact": array("B", bytes(row[4] for row in node_rows))}
+    return hay, arrays, tables_
 
 
 def _write_tables(con: sqlite3.Connection, tables_: dict) -> None:
@@ -275,34 +288,30 @@ def _class_label(store: ox.Store, cls: str) -> str:
 # ---------------------------------------------------------------- opening
 
 class Index:
-    """An opened index: the texts (memory-mapped from disk, or bytes in memory) and the
-    SQLite tables."""
+    """An opened index: the texts and the ARRAYS (memory-mapped from disk, or in memory:
+    anything indexable by position) and the SQLite tables."""
 
-    def __init__(self, hay, con: sqlite3.Connection):
-        from array import array
-
+    def __init__(self, hay, con: sqlite3.Connection, arrays: dict):
         self.hay = hay
         self.con = con
-        blobs = dict(con.execute("SELECT name, data FROM blob"))
-        self.offsets = array("q")
-        self.offsets.frombytes(blobs.get("offsets", b"\0" * 8))
-        self.rec_node = array("i")
-        self.rec_node.frombytes(blobs.get("rec_node", b""))
-        self.rec_field = blobs.get("rec_field", b"")
-        self.isfact = blobs.get("isfact", b"")
+        self.offsets = arrays["offsets"]
+        self.rec_node = arrays["rec_node"]
+        self.rec_field = arrays["rec_field"]
+        self.isfact = arrays["isfact"]
 
     def records(self, word: bytes) -> list[int]:
         """The records whose text contains `word` (lower-cased UTF-8), in order. A UTF-8
         match is always a whole-character match, so this is a substring search in text."""
         from bisect import bisect_right
 
-        hay, offsets = self.hay, self.offsets
-        out = []
-        pos = hay.find(word, 0)
-        while pos != -1:
+        find, offsets = self.hay.find, self.offsets
+        out: list[int] = []
+        append = out.append
+        pos = find(word, 0)
+        while pos != -1:  # one turn per matching text: a common word matches 60,000 at 12M triples
             r = bisect_right(offsets, pos) - 1
-            out.append(r)
-            pos = hay.find(word, offsets[r + 1])
+            append(r)
+            pos = find(word, offsets[r + 1])
         return out
 
     def text(self, r: int) -> bytes:
@@ -317,20 +326,40 @@ def open_index(store: ox.Store, folder: Path | None, files) -> Index:
     """The index of `store` (built from the data `files`): folder/INDEX_DIR (written there
     first if missing and the folder is writable), else built in memory."""
     if folder is not None:
-        path = Path(folder) / INDEX_DIR
-        if not (path / "index.sqlite").is_file():
-            try:
-                build_index(store, folder, files)
-            except OSError:
-                return build_index(store, None, files)
-        import mmap
-
-        con = sqlite3.connect(f"file:{path / 'index.sqlite'}?mode=ro", uri=True)
-        with open(path / "text", "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            hay = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        return Index(hay, con)
+        index = open_built(folder)
+        if index is not None:
+            return index
+        try:
+            build_index(store, folder, files)
+        except OSError:
+            return build_index(store, None, files)
+        return open_built(folder)
     return build_index(store, None, files)
+
+
+def open_built(folder: Path | str) -> Index | None:
+    """The index written beside a store in `folder`, or None when there is none yet."""
+    path = Path(folder) / INDEX_DIR
+    if not (path / "index.sqlite").is_file():
+        return None
+    con = sqlite3.connect(f"file:{path / 'index.sqlite'}?mode=ro", uri=True)
+    arrays = {name: _mapped(path / name, code) for name, code in ARRAYS.items()}
+    return Index(_mapped(path / "text", None), con, arrays)
+
+
+def _mapped(path: Path, typecode: str | None):
+    """The file memory-mapped read-only (pages are read when touched, so opening costs
+    the same for any size), as bytes (typecode None) or a memoryview of that array type."""
+    import mmap
+
+    with open(path, "rb") as f:
+        if not os.fstat(f.fileno()).st_size:
+            data = b""
+        else:
+            data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    if typecode is None:
+        return data
+    return memoryview(data).cast(typecode)
 
 
 # ---------------------------------------------------------------- searching
@@ -397,13 +426,14 @@ def search(index: Index, words: list[str], *, kinds: list | None = None, docs: l
     multi = len(needles) > 1
     best: dict[int, tuple] = {}
     fact_key = (3, 0, b"")
+    hay, offsets = index.hay, index.offsets
     for r in by_word[0]:
         n = rec_node[r]
         if nodes is not None and n not in nodes:
             continue
         code = rec_field[r]
         if code <= 2:
-            text = index.text(r)
+            text = hay[offsets[r]:offsets[r + 1] - 1]  # index.text(r), inline: once per match
             if multi and not all(w in text for w in needles):
                 key = fact_key
             elif code <= 1 and text == full_b:
