@@ -38,7 +38,7 @@ from . import sparql_constraints, targets
 from .core import cardinality, logical, other, property_pair, shape_based, string_based, value_range, value_type
 from .report import Result, sort_key
 from .report import default_message as _default_message  # noqa: F401  (tests compare default messages)
-from .scratch import CORE_VIEW, FOCUS_GRAPH, FOCUS_OF, USING, VALUE_GRAPH, decode, inoculated_ontology, split
+from .scratch import CORE_VIEW, FOCUS_GRAPH, FOCUS_OF, VALUE_GRAPH, decode, inoculated_ontology, split
 from .shapes import RDF, SH, XSD, Component, Shapes, Unsupported, render_path, sparql_path  # noqa: F401
 
 # The sh: predicates this engine understands. A shapes graph that uses any other (sh:target,
@@ -171,8 +171,13 @@ class Engine:
         return f"urn:yilian:shacl:context:{next(self._keys)}"
 
     def materialise(self, key: str, where: str, var: str) -> None:
-        self.store.update(f"INSERT {{ GRAPH {FOCUS_GRAPH} {{ <{key}> {FOCUS_OF} {var} }} }} {USING} "
-                          f"USING NAMED {FOCUS_GRAPH} WHERE {{ {where} }}")
+        """Write the nodes `var` bound by the pattern `where` (over the core view) into the
+        focus graph under context `key`. A SELECT and an insert rather than one SPARQL
+        INSERT … WHERE: an update cannot name the store's default graph in USING, and the
+        core view is the default graph with LEXICAL_GRAPH (scratch)."""
+        subject = ox.NamedNode(key)
+        self.store.extend([ox.Quad(subject, FOCUS_OF, row[0], FOCUS_GRAPH)
+                           for row in self.select(f"SELECT DISTINCT {var} WHERE {{ {where} }}")])
 
     def run(self) -> list[Result]:
         """Validate every shape with targets; the results sorted (report.sort_key).
