@@ -282,3 +282,77 @@ def test_shapes_validated_side_by_side_give_the_same_results(monkeypatch, seed):
     one = results(1)
     assert any(key[0] == shacl.SH + "Violation" for (key, *_rest) in one) and len(one) > 20
     assert results(4) == one
+
+
+def _synthetic_with_violations(tmp_path, seed: int) -> list[ox.Quad]:
+    """A small `yilian synth` graph with the bundled graph, edited (_mutate) so that it breaks
+    shapes, plus an observation with two values and two units and an organization without a
+    Chinese label (counts of at most one, qualified counts)."""
+    from yilian.synth import generator
+
+    out = tmp_path / "synth.nt"
+    generator.synthesize(200, seed, out)
+    quads = _mutate(load(Sources(data=(str(out),))).quads, seed)
+    yl, xsd = "https://w3id.org/yilian/ontology#", "http://www.w3.org/2001/XMLSchema#"
+    observation = next(q.subject for q in quads if q.predicate.value == yl + "unit")
+    organization = next(q.subject for q in quads if q.predicate.value == yl + "locatedIn")
+    quads += [ox.Quad(observation, ox.NamedNode(yl + "value"), ox.Literal("7", datatype=ox.NamedNode(xsd + "integer"))),
+              ox.Quad(observation, ox.NamedNode(yl + "value"), ox.Literal("07", datatype=ox.NamedNode(xsd + "integer"))),
+              ox.Quad(observation, ox.NamedNode(yl + "unit"), ox.NamedNode("https://w3id.org/yilian/id/unit-bed"))]
+    return [q for q in quads if not (q.subject == organization and q.predicate.value.endswith("#label")
+                                     and isinstance(q.object, ox.Literal) and q.object.language == "zh")]
+
+
+@pytest.mark.parametrize("graph", ["bundled", "synthetic-0", "synthetic-1"])
+def test_pairwise_counts_and_typed_focus_nodes_give_the_same_results(monkeypatch, tmp_path, graph):
+    """The faster forms of the engine (issue 17) against the straightforward ones, result for
+    result: counts of at most one as two distinct values and sh:qualifiedMinCount 1 as no
+    conforming value (Engine.pairwise) against grouping every focus node; focus nodes of
+    class targets written by one update reading the store's default graph (targets.by_type)
+    against a SELECT over the whole core view."""
+    import re
+
+    from yilian.shacl import targets
+
+    quads = (load(Sources()).quads if graph == "bundled"
+             else _synthetic_with_violations(tmp_path, int(graph.rsplit("-", 1)[1])))
+    shapes = load_files(shapes_files()).quads
+    ontology = load_ontology().quads
+
+    def results(fast: bool):
+        if not fast:
+            monkeypatch.setattr(targets, "by_type", lambda *_: False)
+        found, triples = shacl.run(quads, shapes, ontology, pairwise=fast)
+        monkeypatch.undo()
+        return triples, sorted((shacl.sort_key(r), str(r.constraint), re.sub(r"\?_v[0-9]+", "?_v", r.detail), r.copy)
+                               for r in found)
+
+    fast = results(True)
+    assert fast == results(False)
+    components = {key[5] for (key, *_rest) in fast[1]}
+    if graph != "bundled":
+        assert {"MaxCountConstraintComponent", "QualifiedMinCountConstraintComponent"} <= components
+    assert fast[1] == sorted((shacl.sort_key(r), str(r.constraint), re.sub(r"\?_v[0-9]+", "?_v", r.detail), r.copy)
+                             for r in shacl.validate(quads, shapes, ontology))
+
+
+def test_undefined_terms_found_while_the_data_is_read_once(tmp_path):
+    """validate collects the yl: terms the ontology does not define while its one read of the
+    data fills the scratch store (validate.Streamed with a TermUses): the same terms, uses,
+    first uses and suggestions as a read of their own (vocabulary.undefined_terms)."""
+    from yilian.sparql.vocabulary import TermUses, undefined_terms
+
+    data = tmp_path / "typos.ttl"
+    data.write_text("@prefix yl: <https://w3id.org/yilian/ontology#> .\n@prefix yid: <https://w3id.org/yilian/id/> .\n"
+                    "yid:b yl:locatedin yid:a .\nyid:a yl:locatedin yid:c ; a yl:Hosptal .\nyl:Madeup a yl:Hosptal .\n"
+                    "yid:b yl:locatedin yid:a .\n", encoding="utf-8")
+    files = [*Sources().files(), data]
+    streamed = validation.Streamed(files, terms=TermUses(ONTOLOGY))
+    assert not streamed.watched
+    for _ in streamed.quads:
+        pass
+    assert streamed.watched
+    expected = undefined_terms(load_files(files).quads, ONTOLOGY)
+    assert [u.term.rsplit("#", 1)[1] for u in expected] == ["Hosptal", "Madeup", "locatedin"]
+    assert streamed.undefined(ONTOLOGY) == expected
+    assert validation.Streamed(files).undefined(ONTOLOGY) == expected  # nothing watched: a read of its own

@@ -46,6 +46,14 @@ def target_pattern(engine, shape) -> str:
     return " UNION ".join("{ " + a + " }" for a in alts)
 
 
+def by_type(shapes, shape) -> bool:
+    """True when the focus nodes of `shape` come from class targets and sh:targetNode only:
+    its target pattern then reads rdf:type and rdfs:subClassOf triples whose objects are
+    classes, never a literal, so the store's default graph alone answers it (scratch: only
+    triples with an XSD-typed literal are elsewhere)."""
+    return not (shapes.sh(shape, "targetSubjectsOf") or shapes.sh(shape, "targetObjectsOf"))
+
+
 def instance_of(engine, v: str, c, bound: bool = True) -> str:
     """A graph pattern: `v` is a SHACL instance of class `c` (rdf:type/rdfs:subClassOf*).
     The subclasses of `c` are looked up once per run (engine.subclasses), so that each value

@@ -64,16 +64,35 @@ def _declared_prefixes(files: list[Path]) -> dict[str, str]:
 
 class Streamed:
     """The data's quads, read afresh from the files each time `.quads` is read (big files
-    streamed by `dataset.parse.stream_files`): the SPARQL engine and the undefined-terms
-    check each read them once, and no list of every quad is kept (issue 17: at 12M triples
-    that list and the file's bytes were half of validate's memory)."""
+    streamed by `dataset.parse.stream_files`): no list of every quad is kept (issue 17: at
+    12M triples that list and the file's bytes were half of validate's memory). With
+    `terms` (a sparql.vocabulary.TermUses), the first complete read also collects the yl:
+    terms the ontology does not define (`undefined`), so that check needs no read of its own."""
 
-    def __init__(self, files, check_literals: bool = True):
-        self.files, self.check_literals = list(files), check_literals
+    def __init__(self, files, check_literals: bool = True, terms=None):
+        self.files, self.check_literals, self.terms = list(files), check_literals, terms
+        self.watched = False  # a read with `terms` watching it has run to the end
 
     @property
     def quads(self):
-        return stream_files(self.files, self.check_literals)
+        quads = stream_files(self.files, self.check_literals)
+        if self.terms is None or self.watched:
+            return quads
+        return self._watch(quads)
+
+    def _watch(self, quads):
+        if self.terms.uses:  # an earlier watched read stopped half-way: start again
+            self.terms.uses.clear()
+        yield from self.terms.watch(quads)
+        self.watched = True
+
+    def undefined(self, ontology_quads):
+        """The yl: terms the data uses and the ontology does not define (UndefinedTerm list)."""
+        from ..sparql.vocabulary import undefined_terms
+
+        if self.terms is not None and self.watched:
+            return self.terms.result()
+        return undefined_terms(self.quads, ontology_quads)
 
 
 def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] | None = None) -> Report:
@@ -94,9 +113,12 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
         raise ValueError(f"unknown validation engine {engine!r}")
     # against the user's own shapes the data is taken as given: ill-typed literals are
     # data that sh:datatype reports, not a reason to refuse the file
-    data = Streamed(sources.files(), check_literals=not shapes_files)
     shapes_quads = load_files(shapes_files or bundled_shapes_files(), check_literals=not shapes_files).quads
     ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
+    from ..sparql.vocabulary import TermUses
+
+    data = Streamed(sources.files(), check_literals=not shapes_files,
+                    terms=TermUses(ontology_quads) if ontology_quads else None)
     short = compactor(_declared_prefixes(shapes_files or []))
     report = None
     if engine == "sparql":
@@ -120,15 +142,15 @@ def _sh(name: str) -> ox.NamedNode:
 DEFINED_TERMS_SHAPE = ox.NamedNode("https://w3id.org/yilian/shapes#DefinedTerms")
 
 
-def with_undefined_terms(report: Report, data: Loaded, ontology_quads) -> Report:
+def with_undefined_terms(report: Report, data: Loaded | Streamed, ontology_quads) -> Report:
     """Add one sh:Warning result per yl: term that the data uses and the ontology does not
     define (a misspelling such as yl:locatedin: queries that name the defined term miss
     those triples). Warnings only: whether the graph conforms is unchanged. The rule is
     ylsh:DefinedTerms; it needs every triple as a focus, which SHACL targets cannot select,
-    so yilian checks it here (sparql/vocabulary.py) rather than in a SHACL engine."""
+    so yilian checks it here (sparql/vocabulary.py) rather than in a SHACL engine. `data`
+    read through Streamed with its TermUses has the terms already (no second read)."""
     from ..sparql.vocabulary import undefined_terms
-
-    found = undefined_terms(data.quads, ontology_quads)
+    found = data.undefined(ontology_quads) if isinstance(data, Streamed) else undefined_terms(data.quads, ontology_quads)
     if not found:
         return report
     warning = _sh("Warning")

@@ -178,21 +178,56 @@ class UndefinedTerm(NamedTuple):
     suggestion: str | None
 
 
+class TermUses:
+    """The yl: IRIs a stream of quads uses (as subject, predicate or object) that are not
+    subjects of `ontology`, collected while the stream is read: `watch(quads)` passes the
+    quads on, `result()` then gives what `undefined_terms` gives. `yilian validate` watches
+    the one read of the data that fills its scratch store, instead of reading the files a
+    second time (at a million triples that read was a tenth of validation's time)."""
+
+    def __init__(self, ontology: Iterable[ox.Quad]):
+        self.defined = {q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode)}
+        self.uses: dict[str, list] = {}
+
+    def watch(self, data_quads: Iterable[ox.Quad]):
+        defined, uses, named = self.defined, self.uses, ox.NamedNode
+        predicates: dict = {}  # predicate -> whether it is an undefined yl: term (few distinct)
+
+        def use(iri, subject, path):
+            uses.setdefault(iri, []).append((str(subject), subject, path))
+
+        for q in data_quads:
+            s, p, o = q.subject, q.predicate, q.object
+            if type(s) is named:
+                iri = s.value
+                if iri.startswith(YL) and iri != YL and iri not in defined:
+                    use(iri, s, None)
+            undefined = predicates.get(p)
+            if undefined is None:
+                iri = p.value
+                undefined = predicates[p] = iri.startswith(YL) and iri != YL and iri not in defined
+            if undefined:
+                use(p.value, s, p)
+            if type(o) is named:
+                iri = o.value
+                if iri.startswith(YL) and iri != YL and iri not in defined:
+                    use(iri, s, p)
+            yield q
+
+    def result(self) -> list[UndefinedTerm]:
+        out = []
+        for iri in sorted(self.uses):
+            first = min(self.uses[iri], key=lambda u: (u[0], str(u[2])))
+            local = iri[len(YL):]
+            hint = suggest(YL, local)
+            out.append(UndefinedTerm(iri, first[1], first[2], len(self.uses[iri]), YL + hint if hint else None))
+        return out
+
+
 def undefined_terms(data_quads: Iterable[ox.Quad], ontology: Iterable[ox.Quad]) -> list[UndefinedTerm]:
     """The yl: IRIs used in `data_quads` (as subject, predicate or object) that are not
     subjects of `ontology`, sorted by IRI; the first use is the least (subject, predicate)."""
-    defined = {q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode)}
-    uses: dict[str, list] = {}
-    for q in data_quads:
-        for position, term in (("s", q.subject), ("p", q.predicate), ("o", q.object)):
-            if isinstance(term, ox.NamedNode) and term.value.startswith(YL) and term.value != YL \
-                    and term.value not in defined:
-                path = None if position == "s" else q.predicate
-                uses.setdefault(term.value, []).append((str(q.subject), q.subject, path))
-    out = []
-    for iri in sorted(uses):
-        first = min(uses[iri], key=lambda u: (u[0], str(u[2])))
-        local = iri[len(YL):]
-        hint = suggest(YL, local)
-        out.append(UndefinedTerm(iri, first[1], first[2], len(uses[iri]), YL + hint if hint else None))
-    return out
+    uses = TermUses(ontology)
+    for _ in uses.watch(data_quads):
+        pass
+    return uses.result()

@@ -62,13 +62,21 @@ def check(engine, ps, key: str, path: str) -> None:
             n = integer(n)
             if n <= 0:
                 continue
-            q = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v FILTER({cond}) }} }} "
-                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+            if n == 1 and engine.pairwise:  # no conforming value (no grouping: see cardinality.check)
+                q = f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?v FILTER({cond}) }} }}"
+            else:
+                q = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v FILTER({cond}) }} }} "
+                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
             for row in engine.select(q):
                 engine.add(ps, QUALIFIED_MIN_COUNT, row["this"])
         for n in sh.sh(ps, "qualifiedMaxCount"):
             n = integer(n)
-            q = (f"SELECT ?this WHERE {{ {focus} ?this {path} ?v FILTER({cond}) }} "
-                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
+            if n in (0, 1) and engine.pairwise:  # one conforming value, or two distinct ones
+                pair = (f" ?this {path} ?w FILTER(!sameTerm(?v, ?w) && {qualified(engine, ps, qs, '?w')})"
+                        if n == 1 else "")
+                q = f"SELECT DISTINCT ?this WHERE {{ {focus} ?this {path} ?v FILTER({cond}){pair} }}"
+            else:
+                q = (f"SELECT ?this WHERE {{ {focus} ?this {path} ?v FILTER({cond}) }} "
+                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})")
             for row in engine.select(q):
                 engine.add(ps, QUALIFIED_MAX_COUNT, row["this"])
