@@ -113,12 +113,13 @@ def validate(sources: Sources, engine: str = "sparql", shapes_files: list[Path] 
         raise ValueError(f"unknown validation engine {engine!r}")
     # against the user's own shapes the data is taken as given: ill-typed literals are
     # data that sh:datatype reports, not a reason to refuse the file
+    data = Streamed(sources.files(), check_literals=not shapes_files)
     shapes_quads = load_files(shapes_files or bundled_shapes_files(), check_literals=not shapes_files).quads
     ontology_quads = load_ontology().quads if (not shapes_files or sources.default_graph) else []
-    from ..sparql.vocabulary import TermUses
+    if ontology_quads:  # the yl: terms the ontology does not define, found on the read that fills the store
+        from ..sparql.vocabulary import TermUses
 
-    data = Streamed(sources.files(), check_literals=not shapes_files,
-                    terms=TermUses(ontology_quads) if ontology_quads else None)
+        data.terms = TermUses(ontology_quads)
     short = compactor(_declared_prefixes(shapes_files or []))
     report = None
     if engine == "sparql":
