@@ -148,7 +148,12 @@ def bench_national(work: Path, args, env: dict) -> dict:
         res = {**doc.get("partial", doc.get("national", {})), "resumed": True}
     save = getattr(args, "save", None) or (lambda _res: None)
     data = Path(args.data_file) if getattr(args, "data_file", None) else work / "national.nt"
-    cold_env = {**env, "XDG_CACHE_HOME": str(work / "cache-national")}
+    # --cache: the cache folder of an earlier run (its store and search index), for a resumed
+    # run whose store step is kept; the store step itself is only measured on a cold cache
+    cache = getattr(args, "cache", None)
+    if cache and "store" not in res:
+        raise SystemExit("--cache needs --resume with the store step measured (the store build is timed cold)")
+    cold_env = {**env, "XDG_CACHE_HOME": str(Path(cache) if cache else work / "cache-national")}
 
     def synth():
         if getattr(args, "data_file", None):  # an earlier run's synth output, reused

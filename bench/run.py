@@ -606,6 +606,8 @@ def main() -> None:
                     help="national: yilian synth --institutions (smaller for a trial run of the script)")
     ap.add_argument("--data-file", metavar="NT", help="national: reuse this `yilian synth` output")
     ap.add_argument("--resume", metavar="JSON", help="national: keep the steps this saved JSON measured, run the rest")
+    ap.add_argument("--cache", metavar="DIR", help="national, with --resume: use this cache folder (an earlier "
+                    "run's store and search index) instead of a cold one")
     ap.add_argument("--work", metavar="DIR", help="where the data and stores go (default: the temporary folder)")
     ap.add_argument("--report-only", metavar="JSON", help="rewrite RESULTS.md from a results.json of an earlier run")
     args = ap.parse_args()
