@@ -271,6 +271,15 @@ def serve(data: Path, env: dict, kill: float) -> dict:
             qs.append({"query": q.id, "seconds": time.perf_counter() - tq})
             out["rss_gib"] = max(out["rss_gib"], tree_rss(proc.pid) / 2**30)
             print(f"[national] serve {q.id}: {qs[-1]['seconds']:.2f}s", flush=True)
+        # each query again (the server does not cache answers; the comment makes the text
+        # differ anyway): the first run of a query in a fresh server also pays for the
+        # worker's first touches of the store
+        for q in qs:
+            text = next(x.text for x in all_queries() if x.id == q["query"])
+            tq = time.perf_counter()
+            querying.run(remote, text + "\n# national, again", fmt="table", max_rows=0)
+            q["again"] = time.perf_counter() - tq
+            print(f"[national] serve {q['query']} again: {q['again']:.2f}s", flush=True)
         out["queries"] = qs
         out["pss_after_gib"] = tree_pss(proc.pid) / 2**30
     except Exception as e:  # noqa: BLE001 - a figure to report, not a test
@@ -341,8 +350,10 @@ def report(r: dict, m: dict, command: str) -> str:
     if sv.get("queries"):
         worst = max(sv["queries"], key=lambda q: q["seconds"])
         row(f"every named query through `yilian serve` ≤ {TARGETS['serve_query']:g} s",
-            f"worst {worst['query']} {_s(worst['seconds'])}; all {len(sv['queries'])}: "
-            f"{_s(sum(q['seconds'] for q in sv['queries']))}", worst["seconds"] <= TARGETS["serve_query"])
+            f"worst {worst['query']} {_s(worst['seconds'])}"
+            + (f" ({_s(worst['again'])} run again)" if "again" in worst else "")
+            + f"; all {len(sv['queries'])}: {_s(sum(q['seconds'] for q in sv['queries']))}",
+            worst["seconds"] <= TARGETS["serve_query"])
     if r.get("search"):
         text, ok = step(r["search"])
         row(f"`yilian search` warm ≤ {TARGETS['search']:g} s", text, ok and r["search"]["seconds"] <= TARGETS["search"])
@@ -371,8 +382,11 @@ def report(r: dict, m: dict, command: str) -> str:
             out.append(f"| {what} | {_s(x['seconds'])} | {_s(x.get('cpu'))} | {x['gib']:.2f} GiB | {x['exit']}"
                        f"{' (' + x['killed'] + ')' if x.get('killed') else ''} |")
     if sv.get("queries"):
-        out += ["", "## Named queries through `yilian serve`", "", "| query | time |", "|---|---:|"]
-        out += [f"| {q['query']} | {_s(q['seconds'])} |" for q in sv["queries"]]
+        out += ["", "## Named queries through `yilian serve`", "",
+                "Each query as `yilian query --endpoint … --name …` renders it (a table), timed in the client: "
+                "first in a fresh server, then again.", "",
+                "| query | first | again |", "|---|---:|---:|"]
+        out += [f"| {q['query']} | {_s(q['seconds'])} | {_s(q.get('again'))} |" for q in sv["queries"]]
     out += ["", "## Notes", "", *NOTES, ""]
     return "\n".join(out)
 
@@ -385,9 +399,11 @@ NOTES = [
     "(main at 7975d39, load average 6–7): `validate` 1279 s wall, 584 s CPU, 5.85 GiB; `network stats` 385 s, "
     "9.64 GiB.",
     "- **Resumed runs on a shared machine.** The steps were measured in resumed runs (`--resume`) at different "
-    "loads: the store build, pyoxigraph's bulk load and search while other work kept the load average near 10 (a "
-    "step got about half a core: their wall times are about twice their CPU times); validate, network stats and "
-    "serve at a load average of 1.5–5. Each step's CPU time is its own; the load average above is the last run's.",
+    "loads: the store build and pyoxigraph's bulk load while other work kept the load average near 10 (a step got "
+    "about half a core: their wall times are about twice their CPU times); network stats at a load average of "
+    "1.5–5; validate, search and serve last, on a quiet machine (load average about 1), search and serve with the "
+    "store and search index an earlier run had built (`--cache`). Each step's CPU time is its own; the load "
+    "average above is the first run's start and the last run's end.",
     "- **`validate`.** What changed last: the scratch store keeps the triples without an XSD-typed literal in "
     "Oxigraph's default graph (three indexes instead of a named graph's six: filling it at 1M took 12.4 → 8.6 s "
     "CPU), and the focus nodes of class targets are written by one update on that graph; a count of at most one "
@@ -425,11 +441,15 @@ NOTES = [
     "selective pattern and keep such OPTIONALs small (by hand through serve at 12M, load 3, the first of three "
     "runs, before → after: county-coverage 1.1 → 0.01 s, primary-care-share 2.7 → 0.01 s, first-secretary-results "
     "2.1 → 0.04 s, zhuzhou-alliances 1.5 → 0.03 s). first-secretaries answers 12,200 rows here (the synthetic "
-    "health system's first secretaries) and stays near the target (2.0–3.7 s by hand at load 2–3): its evaluation "
-    "takes 1.2–1.6 s (of which grouping and ordering about 0.4 s), the server's answer with its 6.4 MB of JSON "
-    "1.8–2.6 s, the client's parsing and table 0.5–0.8 s; what would bring it safely under 2 s is a smaller answer "
-    "(LIMIT, or the question narrowed to a place). fact-source (0.9–1.5 s) reads every observation's value: "
-    "FILTER(?value = 453) compares values, so no index finds it.",
+    "health system's first secretaries) and misses: 2.9 s in a fresh server, 2.2 s run again (quiet machine). "
+    "Measured apart at 12M (quiet machine, best of 2): the server's answer takes 1.3 s as TSV (2.8 MB) and 2.0 s as "
+    "the client's JSON (6.4 MB); without its outer ORDER BY 1.0 s, without the other posts' sub-select 0.66 s; "
+    "the client's fetch and parse 1.3 s, its table 0.2–0.5 s. What would bring it under 2 s: a smaller answer "
+    "(LIMIT, or the question narrowed to a place), or a cheaper result format between yilian's client and server "
+    "(TSV) where the server offers it. The first run of a query in a fresh server is slower than later ones "
+    "(alliance-lead 0.9 → 0.05 s, health-officials 1.2 → 0.2 s): the cause was not established. fact-source "
+    "read every observation's value (FILTER(?value = 453) compares values, so no index finds it: 3.5 s); it now "
+    "starts from the indicators whose label names 家庭医生 (0.05 s).",
     "- **`yilian search`** is timed as the whole process (Python's start, imports, the answer), warm (the index "
     "built by the run before). A warm search opens only the index (the texts and the arrays saying which node each "
     "is are memory-mapped files, search-v3/; the database is not opened) and imports only its own command's module. "
