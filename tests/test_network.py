@@ -510,3 +510,24 @@ def test_filter_of_the_right_kind_is_accepted(run):
         r = run("network", "stats", "--include-isolated", option, name)
         assert r.exit_code == 0, r.stderr
         assert "Network: 0 nodes" not in r.stdout
+
+
+def test_source_filter_takes_the_document_forms_facts_takes_and_refuses_other_things(run):
+    """`network stats --source 004` took 004 as a fact's name and `--source 湘潭县` as a
+    county, each giving 0 nodes and exit 0, while `facts --source 004` meant doc-004."""
+    want = run("network", "stats", "--source", "yid:doc-004", "--format", "json")
+    assert want.exit_code == 0 and json.loads(want.stdout)["nodes"] > 0
+    for form in ("004", "doc-004", "004_fe1569b424d83979.txt"):
+        r = run("network", "stats", "--source", form, "--format", "json")
+        assert r.exit_code == 0, r.stderr
+        assert json.loads(r.stdout) == json.loads(want.stdout)
+    r = run("network", "stats", "--source", "湘潭县")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith("yilian: error: no source document matches '湘潭县'")
+
+
+def test_ambiguous_filter_name_does_not_point_at_an_empty_stdout(run):
+    """network --alliance 医共体 said "the list by kind is on stdout" and wrote nothing there."""
+    r = run("network", "stats", "--alliance", "医共体")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "stdout" not in r.stderr and "yilian describe --all '医共体'" in r.stderr

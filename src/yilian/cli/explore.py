@@ -60,6 +60,7 @@ def describe(thing, fmt, show_all, timeout, store_choice, sources):
         try:
             node, others = explore_describe.find(store, thing, show_all)
         except explore_describe.Ambiguous as e:
+            e.hint = "the list by kind is on stdout; give the IRI or prefixed name of the one you mean"
             return (e.candidates_json if fmt == "json" else e.listing), e
         d = explore_describe.describe(store, node, others, thing)
         return explore_describe.render_description(store, d, fmt, show_all), None

@@ -31,7 +31,7 @@ def network_options(f):
     @click.option("--tie", multiple=True, metavar="KIND",
                   help="Keep ties of this kind (lead-role, posting, referral-channel …) or family "
                        "(membership, cooperation, structure, program …); repeatable.")
-    @click.option("--source", multiple=True, metavar="DOC", help="Keep ties reported by this source document (yid:doc-004; repeatable).")
+    @click.option("--source", multiple=True, metavar="DOC", help="Keep ties reported by this source document (doc-004, 004, a file name or part of a title; repeatable).")
     @click.option("--since", metavar="DATE", help="Keep ties dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
     @click.option("--until", metavar="DATE", help="Keep ties dated on or before DATE.")
     @click.option("--include-isolated", is_flag=True, help="Keep organizations without ties too.")
@@ -76,8 +76,10 @@ def _build(spec: dict, sources, evidence: bool = True):
     from ..network import build as network
     from ..dataset.store import memory_store
     from ..explore import describe as inspecting
+    from ..explore.facts import source_docs
 
     store = memory_store(sources, progress=False)
+
     def named(kind: str, given: str) -> str:
         node = inspecting.resolve(store, given)
         network.check_filter_kind(store, node, kind, given)
@@ -87,7 +89,8 @@ def _build(spec: dict, sources, evidence: bool = True):
         places=tuple(named("place", p) for p in spec["place"]),
         alliances=tuple(named("alliance", a) for a in spec["alliance"]),
         kinds=tuple(spec["tie"]),
-        sources=tuple(inspecting.resolve(store, s).value for s in spec["source"]),
+        # the document forms facts and search take (doc-004, 004, a file name, part of a title)
+        sources=tuple(dict.fromkeys(d.value for s in spec["source"] for d in source_docs(store, s))),
         since=network.check_date(spec["since"]), until=network.check_date(spec["until"]))
     net = network.build(store, mode=spec["mode"], people=spec["people"], filters=filters,
                         include_isolated=spec["include_isolated"], evidence=evidence)

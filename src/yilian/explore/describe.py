@@ -202,7 +202,8 @@ def find(store: ox.Store, thing: str, show_all: bool = False, names: list | None
     names = ", ".join(f"{short(c.node)} ({c.label})" for c in best[:10])
     more = f" and {len(best) - 10} more" if len(best) > 10 else ""
     raise Ambiguous(f"'{thing}' names {len(cands)} things, {len(best)} of them equally well: {names}{more}",
-                    hint="the list by kind is on stdout; give the IRI or prefixed name of the one you mean",
+                    hint=f"give the IRI or prefixed name of the one you mean (`yilian describe --all '{thing}'` "
+                         "lists them by kind)",
                     listing=listing(cands, f"'{thing}' names {len(cands)} things:", show_all),
                     candidates_json=(json.dumps({"name": thing, "candidates": [
                         {"iri": c.node.value, "label": c.label, "kind": c.kind, "match": _MATCH[c.match]} for c in cands]},

@@ -305,7 +305,7 @@ def source_docs(store: ox.Store, text: str) -> list:
                 docs.append(d)
     if not docs:
         raise UsageError(f"no source document matches '{text}'",
-                         hint="give doc-001, 001, a corpus file name or part of a title (see yilian stats)")
+                         hint="give doc-001, 001, a corpus file name or part of a title; `yilian stats` lists the documents")
     return docs
 
 
