@@ -54,6 +54,9 @@ def test_usage_errors(run, mini):
     (["network", "stats", "--place", "--tie", "cooperation"], "--place", "--tie"),
     (["query", "-o", "--format", "csv", "ASK {}"], "-o", "--format"),
     (["source", "add", "--title", "--date", "2024-01-01", "x.txt"], "--title", "--date"),
+    (["query", "-o", "-h", "ASK {}"], "-o", "-h"),  # wrote a file named -h
+    (["facts", "--indicator", "-h"], "--indicator", "-h"),  # the help option is an option too
+    (["facts", "--about", "--", "--kind"], "--about", "--"),  # the end of the options is no value either
 ])
 def test_option_followed_by_an_option_says_it_has_no_value(run, args, option, following):
     """`facts --about --kind posting` took --kind as the name and then reported
@@ -61,7 +64,7 @@ def test_option_followed_by_an_option_says_it_has_no_value(run, args, option, fo
     r = run(*args)
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.startswith(f"yilian: error: option '{option}' has no value: the word after it, '{following}', "
-                               "is an option")
+                               f"is {'the end of the options' if following == '--' else 'an option'}")
     assert len(r.stderr.splitlines()) == 1
 
 

@@ -18,20 +18,20 @@ class Command(click.Command):
 
     def parse_args(self, ctx, args):
         names = {}
-        for p in self.params:
+        for p in self.get_params(ctx):  # --help / -h too
             if isinstance(p, click.Option):
                 for o in (*p.opts, *p.secondary_opts):
                     names[o] = p
         end = args.index("--") if "--" in args else len(args)
-        for here, following in zip(args[:end], args[1:end]):
+        for here, following in zip(args[:end], args[1:end + 1]):  # the `--` that ends the options too
             p = names.get(here)
             if p is None or p.is_flag or p.count or p.nargs != 1:
                 continue
-            other = names.get(following.split("=", 1)[0]) if following.startswith("-") else None
-            if other is not None:
+            if following == "--" or (following.startswith("-") and following.split("=", 1)[0] in names):
                 literal = f" ({here}={following} if that text is the value)" if here.startswith("--") else ""
-                raise click.UsageError(f"option '{here}' has no value: the word after it, '{following}', is an "
-                                       f"option; give the value after {here}{literal}", ctx=ctx)
+                what = "the end of the options" if following == "--" else "an option"
+                raise click.UsageError(f"option '{here}' has no value: the word after it, '{following}', is "
+                                       f"{what}; give the value after {here}{literal}", ctx=ctx)
         return super().parse_args(ctx, args)
 
 
