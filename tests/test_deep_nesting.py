@@ -55,7 +55,7 @@ def test_nested_blank_nodes_fmt_in_super_linear_time(run, tmp_path):
     assert _chain_length(text, ox.RdfFormat.TURTLE) == DEPTH + 1
     assert max(len(line) - len(line.replace(b"[", b"")) for line in text.splitlines()) <= export.MAX_INLINE_DEPTH
     r = run("fmt", "--check", "--timeout", "60", f)
-    assert r.exit_code == 0 and "0 of 1 files would be reformatted" in r.stderr  # idempotent
+    assert r.exit_code == 0 and "0 of 1 file would be reformatted" in r.stderr  # idempotent
 
 
 def test_tree_labels_are_canonical():

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ExitCode, UsageError
+from ..tables import counted
 from .options import Command, bounded, check_output, emit, graph_options, timeout_option
 
 RDF_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
@@ -85,6 +86,7 @@ def fmt(paths, check, timeout):
         click.echo(f"{'would reformat' if check else 'reformatted'} {f}", err=True)
     total = len(result.changed) + len(result.unchanged)
     verb = "would be reformatted" if check else "reformatted"
-    click.echo(f"{len(result.changed)} of {total} files {verb}, {len(result.unchanged)} already canonical.", err=True)
+    click.echo(f"{len(result.changed)} of {counted(total, 'file')} {verb}, {len(result.unchanged)} already canonical.",
+               err=True)
     if check and result.changed:
         sys.exit(int(ExitCode.FALSE))

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..tables import counted
 from .options import Command
 
 
@@ -46,6 +47,7 @@ def synth(institutions, seed, output, fmt, quiet):
     else:
         summary = synth_mod.synthesize(institutions, seed, output, fmt=fmt)
     if not quiet:
-        click.echo(f"yilian: wrote {summary.triples} triples: {summary.institutions} institutions in "
-                   f"{summary.provinces} provinces, {summary.cities} cities, {summary.counties} county-level "
-                   f"divisions to {summary.path}", err=True)
+        click.echo(f"yilian: wrote {counted(summary.triples, 'triple')}: "
+                   f"{counted(summary.institutions, 'institution')} in {counted(summary.provinces, 'province')}, "
+                   f"{counted(summary.cities, 'city', 'cities')}, "
+                   f"{counted(summary.counties, 'county-level division')} to {summary.path}", err=True)

@@ -799,7 +799,8 @@ def notes(net: Network) -> list[str]:
             elif named == 0:
                 why = f"the graph names no member of {row['label']}"
             else:
-                why = f"the {named} members of {row['label']} that the graph names have no ties among them"
+                why = (f"the {named} members of {row['label']} that the graph names have no ties among them"
+                       if named > 1 else f"the one member of {row['label']} that the graph names has no ties")
             declared = "; ".join(f"{d['count']} {d['role'] + ' ' if d['role'] else ''}members ({', '.join(d['sources'])})"
                                  for d in row["declared"])
             if declared:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import resources
 from ..errors import InputError, YilianError
+from ..tables import counted
 
 #: colours of the node groups (network.NODE_GROUPS)
 GROUP_COLOURS = {
@@ -604,7 +605,8 @@ def to_image(net, fmt: str, *, seed: int = 7) -> bytes:
                             fontsize=9, frameon=False)
         legend.set_gid("legend")
         shown = f"{len(d.labels)} of {len(pos)} labelled" if len(d.labels) < len(pos) else "all labelled"
-        fig.suptitle(f"医联 yilian · 机构关系网络  {G.number_of_nodes()} nodes, {G.number_of_edges()} ties "
+        fig.suptitle(f"医联 yilian · 机构关系网络  {counted(G.number_of_nodes(), 'node')}, "
+                     f"{counted(G.number_of_edges(), 'tie')} "
                      f"(alliances as {'their leads' if net.mode == 'lead' else 'nodes'}; {shown})",
                      fontsize=13, x=0.01, y=1 - 0.15 / fig_h, ha="left", va="top")
         buf = io.BytesIO()

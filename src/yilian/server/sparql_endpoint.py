@@ -807,7 +807,7 @@ class _ForkedPool:
                 for job in list(self.jobs.values()):
                     if now - job.queued_at > limit and job.id not in taken:
                         self._resolve(job, _problem_reply(HTTPProblem(
-                            503, f"all {self.size} workers were busy for {limit:g} seconds; try again later")))
+                            503, (f"all {self.size} workers were" if self.size > 1 else "the worker was") + f" busy for {limit:g} seconds; try again later")))
             while True:
                 try:
                     pid, status = os.waitpid(-1, os.WNOHANG)
