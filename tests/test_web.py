@@ -441,6 +441,9 @@ def test_misspelt_entity_page_suggests_close_names(site):
 
 def test_failed_download_answers_text_not_html(site):
     """/facts.csv?about=<misspelt> answered 400 as text/html."""
+    r, body = get(site, "/facts.csv?about=%FF")  # not UTF-8: refused before the page is known
+    assert r.status == 400 and r.content_type == "text/plain; charset=utf-8"
+    assert body == "the address is not valid UTF-8 percent-encoding\n"
     for path in ("/facts.csv?about=" + quote("湘谭"), "/timeline.json?about=" + quote("湘谭")):
         r, body = get(site, path)
         assert r.status == 400 and r.content_type == "text/plain; charset=utf-8"

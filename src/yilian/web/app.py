@@ -30,13 +30,14 @@ def handle(site, method: str, path_and_query: str) -> Response:
 
     if method not in ("GET", "HEAD"):
         return common.error_page(site, 405, "this page only answers GET", headers={"Allow": "GET, HEAD"})
+    # a download (facts.csv, timeline.json, …) that fails answers one line of text, as the
+    # SPARQL endpoint does: a program reads it, not a person in a browser
+    download = path_and_query.split("?", 1)[0].rstrip("/").endswith((".csv", ".json"))
+    error = _text_error if download else common.error_page
     try:
         req = parse(path_and_query)
     except (UnicodeDecodeError, ValueError):
-        return common.error_page(site, 400, "the address is not valid UTF-8 percent-encoding")
-    # a download (facts.csv, timeline.json, …) that fails answers one line of text, as the
-    # SPARQL endpoint does: a program reads it, not a person in a browser
-    error = _text_error if req.path.rstrip("/").endswith((".csv", ".json")) else common.error_page
+        return error(site, 400, "the address is not valid UTF-8 percent-encoding")
     try:
         # the graph behind a Site never changes: a page, once rendered, is kept
         return site.cached(("page", path_and_query), lambda: _route(site, req))
