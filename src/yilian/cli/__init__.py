@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 import click
 
@@ -65,13 +66,13 @@ class YilianGroup(click.Group):
             # the reader of stdout went away (`yilian … | head`): not an error
             _quiet_broken_pipe()
         except YilianError as e:
-            if debug:
-                raise
+            if debug:  # the traceback, and the documented exit code all the same
+                traceback.print_exc()
             click.echo(f"yilian: error: {e.render()}", err=True)
             ctx.exit(int(e.exit_code))
         except RecursionError:
             if debug:
-                raise
+                traceback.print_exc()
             click.echo("yilian: error: the input is nested too deeply to process "
                        "(simplify the query or data)", err=True)
             ctx.exit(int(ExitCode.LIMIT))
@@ -87,7 +88,7 @@ class YilianGroup(click.Group):
             ctx.exit(130)
         except Exception as e:  # a bug: say so briefly, traceback only with --debug
             if debug:
-                raise
+                traceback.print_exc()
             click.echo(f"yilian: internal error: {type(e).__name__}: {e} (rerun with --debug for a traceback "
                        "and report it)", err=True)
             ctx.exit(int(ExitCode.INTERNAL))
