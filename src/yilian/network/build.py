@@ -305,16 +305,7 @@ def _read_ties_t(t, r: _TableReader) -> tuple[list[_Tie], list[tuple], list[dict
         types = g(YL + "cooperationType").get(f)
         ctype = sorted(types)[-1] if types else ""
         kind = kebab(local_name(ctype)) if ctype else "cooperation"
-        for a in c["provider"]:
-            for b in c["recipient"]:
-                ties.append(_Tie(a, b, kind, True, f))
-        parts = c["partner"]
-        for i, a in enumerate(parts):
-            for b in parts[i + 1:]:
-                ties.append(_Tie(a, b, kind, False, f))
-        for x in sorted(set(c["provider"] + c["recipient"] + c["partner"])):
-            for res in c["result"]:
-                ties.append(_Tie(x, res, "cooperation-result", True, f))
+        ties += _cooperation_ties(f, kind, c["provider"], c["recipient"], c["partner"], c["result"])
     for f in _sorted_set(t.types.get(YL + "Designation", ())):
         for a in g(YL + "conferredBy").get(f):
             for b in g(YL + "designee").get(f):
@@ -479,16 +470,8 @@ def _read_ties(store: ox.Store, r: _Reader) -> tuple[list[_Tie], list[tuple], li
             c[row["role"].value].append(row["x"].value)
     for f, c in sorted(coop.items()):
         kind = kebab(local_name(c["type"])) if c["type"] else "cooperation"
-        for a in sorted(c["provider"]):
-            for b in sorted(c["recipient"]):
-                ties.append(_Tie(a, b, kind, True, f))
-        parts = sorted(c["partner"])
-        for i, a in enumerate(parts):
-            for b in parts[i + 1:]:
-                ties.append(_Tie(a, b, kind, False, f))
-        for x in sorted(set(c["provider"] + c["recipient"] + c["partner"])):
-            for res in c["result"]:
-                ties.append(_Tie(x, res, "cooperation-result", True, f))
+        ties += _cooperation_ties(f, kind, sorted(c["provider"]), sorted(c["recipient"]), sorted(c["partner"]),
+                                  c["result"])
     for row in _q(store, """SELECT ?f ?a ?b WHERE { ?f a yl:Designation ; yl:conferredBy ?a ; yl:designee ?b }"""):
         ties.append(_Tie(row["a"].value, row["b"].value, "designation", True, row["f"].value))
     for row in _q(store, """SELECT ?f ?p ?o WHERE { ?f a yl:Participation ; yl:participant ?p ; yl:event ?e .
@@ -538,6 +521,18 @@ def _bounds(date: str) -> tuple[str, str]:
     if re.fullmatch(r"\d{4}-\d{2}", d):
         return d + "-01", d + "-31"
     return d, d
+
+
+def _cooperation_ties(f: str, kind: str, providers: list[str], recipients: list[str], partners: list[str],
+                      results: list[str]) -> list:
+    """The ties of one cooperation `f` of `kind`: provider -> recipient, partner - partner
+    (undirected), and every party -> each result ("cooperation-result"), in the order the
+    lists give. Shared by the store path and the tables path of build."""
+    ties = [_Tie(a, b, kind, True, f) for a in providers for b in recipients]
+    ties += [_Tie(a, b, kind, False, f) for i, a in enumerate(partners) for b in partners[i + 1:]]
+    ties += [_Tie(x, res, "cooperation-result", True, f)
+             for x in sorted(set(providers + recipients + partners)) for res in results]
+    return ties
 
 
 def _run_ties(runners: dict[str, list[str]], beneficiaries: dict[str, list[str]], orgs) -> list:
